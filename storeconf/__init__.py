@@ -1,0 +1,3 @@
+"""storeconf: declarative BigCommerce store configuration as code."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from storeconf.cli import main
+
+main()

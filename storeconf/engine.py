@@ -1,0 +1,145 @@
+"""The workflows behind the commands: connect, plan, apply, check a saved plan.
+
+The CLI only parses flags and prints; these functions are the Python API.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from storeconf.applier import ApplyReport, ProgressCallback, apply_plan
+from storeconf.client import StoreClient
+from storeconf.config import Environment, Project
+from storeconf.errors import ConfigError, PlanError, Problem, StalePlanError, UnsafePlanError
+from storeconf.kinds import REGISTRY, Registry
+from storeconf.kinds.base import Context
+from storeconf.live import read_live
+from storeconf.model import LiveState
+from storeconf.plan import Plan, checksum
+from storeconf.planner import build_plan, unsafe_deletes
+
+EMBEDDED_STORE_HASH = "local"
+EMBEDDED_TOKEN = "storeconf-local"
+API_URL = "https://api.bigcommerce.com"
+
+TransportWrapper = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
+
+
+@asynccontextmanager
+async def connect(env: Environment, *, wrap: TransportWrapper | None = None) -> AsyncIterator[StoreClient]:
+    """A client for the environment's store; `sandbox:` environments get the embedded sandbox in-process."""
+    if env.sandbox is not None:
+        from storeconf.sandbox import SandboxConfig, TokenGrant, create_app
+
+        env.sandbox.parent.mkdir(parents=True, exist_ok=True)
+        config = SandboxConfig(
+            db_path=str(env.sandbox),
+            store_hash=EMBEDDED_STORE_HASH,
+            tokens={EMBEDDED_TOKEN: TokenGrant(client_id="storeconf-local")},
+            enforce_rate_limit=False,
+        )
+        app = create_app(config)
+        transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
+        store_hash, token, base_url = EMBEDDED_STORE_HASH, EMBEDDED_TOKEN, API_URL
+    else:
+        if not env.store_hash or not env.access_token:
+            raise ConfigError([Problem(None, f"environment {env.name!r} needs store_hash and access_token")])
+        transport = httpx.AsyncHTTPTransport()
+        store_hash, token, base_url = env.store_hash, env.access_token, env.api_url
+    client = StoreClient(
+        store_hash=store_hash,
+        access_token=token,
+        base_url=base_url,
+        transport=wrap(transport) if wrap else transport,
+    )
+    try:
+        yield client
+    finally:
+        await client.aclose()
+        if env.sandbox is not None:
+            app.state.sandbox.close()
+
+
+def describe_store(env: Environment) -> str:
+    return f"sandbox {env.sandbox}" if env.sandbox is not None else f"store {env.store_hash}"
+
+
+@dataclass
+class Planned:
+    plan: Plan
+    ctx: Context
+    live: LiveState
+
+
+async def make_plan(
+    project: Project, client: StoreClient, registry: Registry = REGISTRY, targets: Iterable[str] = ()
+) -> Planned:
+    """Read the managed kinds from the store and plan the changes that make it match the project."""
+    desired = project.desired
+    ctx = Context(manage=dict(desired.manage))
+    live = await read_live(client, desired.managed_kinds(), ctx, registry)
+    plan = build_plan(
+        desired,
+        live,
+        registry,
+        environment=project.environment.name,
+        store=describe_store(project.environment),
+        targets=targets,
+    )
+    return Planned(plan, ctx, live)
+
+
+async def apply_planned(
+    planned: Planned,
+    client: StoreClient,
+    registry: Registry = REGISTRY,
+    *,
+    allow_deletes: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> ApplyReport:
+    """Apply a fresh plan; refuses plans that delete more than the safety threshold unless allowed."""
+    unsafe = unsafe_deletes(planned.plan.changes, planned.live, planned.ctx.manage)
+    if unsafe and not allow_deletes:
+        raise UnsafePlanError("; ".join(str(e) for e in unsafe))
+    return await apply_plan(planned.plan, client, planned.ctx, registry, on_progress)
+
+
+def load_plan_file(path: Path) -> dict[str, Any]:
+    try:
+        body = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise PlanError(f"{path}: not a storeconf plan file ({exc})") from None
+    if not isinstance(body, dict) or "changes" not in body or body.get("checksum") != checksum(body):
+        raise PlanError(f"{path}: not a storeconf plan file, or it was edited after it was written")
+    return body
+
+
+def check_saved_plan(saved: dict[str, Any], fresh: Plan) -> None:
+    """A saved plan runs only if planning now gives exactly the same changes from the same live objects."""
+    if saved.get("environment") != fresh.environment:
+        raise StalePlanError(
+            f"the plan was made for environment {saved.get('environment')!r}, not {fresh.environment!r}"
+        )
+    old = [_comparable(c) for c in saved["changes"]]
+    new = [_comparable(c.to_dict()) for c in fresh.changes]
+    if old == new:
+        return
+    old_by = {(c["kind"], c["key"]): c for c in old}
+    new_by = {(c["kind"], c["key"]): c for c in new}
+    moved = sorted(k for k in old_by.keys() | new_by.keys() if old_by.get(k) != new_by.get(k))
+    names = ", ".join(f"{k}/{key}" for k, key in moved[:5]) + (" …" if len(moved) > 5 else "")
+    raise StalePlanError(
+        f"the store or the configuration changed since the plan was made ({names}); run plan again"
+    )
+
+
+def _comparable(change: dict[str, Any]) -> dict[str, Any]:
+    # Where a declaration sits in its file does not change what the plan does.
+    return {k: v for k, v in change.items() if k != "source"}

@@ -1,0 +1,89 @@
+"""Writing a project from a live store that plans back to zero changes.
+
+Fields equal to the API's defaults are left out so the files stay reviewable
+(an omitted field is unmanaged, so it cannot show as a change); secrets such
+as webhook headers are never written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from storeconf.client import StoreClient
+from storeconf.kinds import REGISTRY, Registry
+from storeconf.kinds.base import Context
+from storeconf.live import read_live
+from storeconf.model import Manage
+
+
+async def export_project(
+    client: StoreClient,
+    out_dir: Path,
+    *,
+    kinds: Iterable[str],
+    environments: dict[str, Any],
+    source_dir: Path,
+    manage: dict[str, Manage] | None = None,
+    registry: Registry = REGISTRY,
+) -> list[Path]:
+    """Write `storeconf.yaml` and one resource file per kind into `out_dir`; return the files written."""
+    names = [k for k in registry.names() if k in set(kinds)]
+    ctx = Context(manage=dict(manage or {}))
+    live = await read_live(client, names, ctx, registry)
+    written = []
+    by_file: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for name in names:
+        kind = registry[name]
+        items = [kind.export_item(obj) for obj in sorted(live.objects[name].values(), key=_sort_key(kind))]
+        by_file.setdefault(kind.file, {})[name] = items
+    for rel, content in by_file.items():
+        written.append(_dump(out_dir / rel, content))
+    project = {
+        "version": 1,
+        "include": sorted({str(Path(rel).parent / "*.yaml") for rel in by_file}),
+        "environments": _rebase(environments, source_dir, out_dir),
+        "manage": {name: _manage_entry(ctx.manage.get(name)) for name in names},
+    }
+    written.insert(0, _dump(out_dir / "storeconf.yaml", project))
+    return written
+
+
+def _sort_key(kind: Any) -> Any:
+    return lambda obj: (kind.order(obj.key), obj.key.casefold())
+
+
+def _manage_entry(manage: Manage | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"prune": False}
+    if manage is not None:
+        if manage.ignore:
+            entry["ignore"] = sorted(manage.ignore)
+        entry.update(manage.options)
+    return entry
+
+
+def _rebase(environments: dict[str, Any], source_dir: Path, out_dir: Path) -> dict[str, Any]:
+    """Copy environments as written; sandbox paths are made to point at the same database."""
+    out: dict[str, Any] = {}
+    for name, env in environments.items():
+        env = dict(env) if isinstance(env, dict) else env
+        if isinstance(env, dict) and isinstance(env.get("sandbox"), str):
+            target = (source_dir / env["sandbox"]).resolve()
+            env["sandbox"] = os.path.relpath(target, out_dir.resolve())
+        out[name] = env
+    return out
+
+
+def _dump(path: Path, content: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    with path.open("w") as fh:
+        yaml.dump(content, fh)
+    return path

@@ -1,0 +1,186 @@
+"""The contract between the engine and one resource kind.
+
+A kind module holds everything about one kind of object: its spec (the pydantic
+model of one config item, with API field names), its natural key, how to read
+it from the store, how to normalise the API's answer into the spec's shape,
+and how to write changes. The planner, applier, loader, exporter and schema
+generator are generic over `Kind`; only this module knows the API's paths.
+
+A kind must define: `name`, `spec`, `file`, `key()`, `read()`, `create()`,
+`update()`, `delete()`.
+A kind may override: `identity()` (case-insensitive keys), `expand()` (nested
+config shapes), `order()` (ordering within the kind), `check()` (cross-item
+config rules), `apply_batch()` (batch endpoints), `export_item()`,
+`api_defaults`, `depends_on`, `sensitive_fields`, `scopes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from storeconf.client import StoreClient
+from storeconf.errors import Location, Problem
+from storeconf.model import Desired, Live, Manage
+from storeconf.plan import Action, Change
+
+
+class Spec(BaseModel):
+    """Base of every kind's config model: unknown fields are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+SpecT = TypeVar("SpecT", bound=Spec)
+
+
+@dataclass
+class Context:
+    """Shared state of one read or apply: ids of objects by (kind, identity), and per-kind options.
+
+    Applying a create records the new id here, so a later change that refers to
+    the object (a child category to its parent) can find it.
+    """
+
+    manage: dict[str, Manage] = field(default_factory=dict)
+    ids: dict[tuple[str, str], Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def option(self, kind: str, name: str, default: Any = None) -> Any:
+        m = self.manage.get(kind)
+        return m.options.get(name, default) if m else default
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """One config item before validation, with the path that leads to it in its file."""
+
+    data: Any
+    path: tuple[str | int, ...]
+    # Values derived by expand() (e.g. a nested category's path) that are not in the file.
+    derived: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one change during apply."""
+
+    change: Change
+    error: BaseException | None = None
+    live_id: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Kind(Generic[SpecT]):
+    """One resource kind. See the module docstring for what to define and what to override."""
+
+    name: ClassVar[str]
+    spec: ClassVar[type[Spec]]
+    file: ClassVar[str]
+    depends_on: ClassVar[tuple[str, ...]] = ()
+    sensitive_fields: ClassVar[frozenset[str]] = frozenset()
+    # Fields whose live value equals the API default are left out of exports.
+    api_defaults: ClassVar[dict[str, Any]] = {}
+    # OAuth scope a store-level API account needs to manage this kind (README).
+    scopes: ClassVar[str] = ""
+    # How many changes of this kind may run at once when the kind has no batch endpoint.
+    concurrency: ClassVar[int] = 4
+
+    # ---- identity -------------------------------------------------------------
+    def key(self, item: SpecT) -> str:
+        raise NotImplementedError
+
+    def identity(self, key: str) -> str:
+        """What makes two keys the same object; the API compares some names case-insensitively."""
+        return key
+
+    def live_key(self, fields: dict[str, Any]) -> str:
+        # model_construct: a live object the spec would reject must still get its key.
+        return self.key(self.spec.model_construct(**fields))  # type: ignore[arg-type]
+
+    # ---- config ----------------------------------------------------------------
+    def expand(self, raw: Any, path: tuple[str | int, ...]) -> Iterable[RawItem]:
+        """Turn the YAML value under the kind's top-level key into items (default: a list)."""
+        if isinstance(raw, list):
+            for i, item in enumerate(raw):
+                yield RawItem(item, (*path, i))
+
+    def check(self, items: Sequence[tuple[SpecT, Location | None]]) -> list[Problem]:
+        """Cross-item rules beyond the spec model (e.g. a category's parent must exist)."""
+        return []
+
+    def to_fields(self, item: SpecT) -> dict[str, Any]:
+        """The fields the config sets, as plain data. Only these are ever compared."""
+        return item.model_dump(mode="json", exclude_unset=True)
+
+    def order(self, key: str) -> int:
+        """Position inside the kind: lower first for creates, last for deletes."""
+        return 0
+
+    # ---- live ----------------------------------------------------------------
+    async def read(self, client: StoreClient, ctx: Context) -> list[Live]:
+        raise NotImplementedError
+
+    def normalise(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Project an API object onto the spec's fields, coerced by the spec's types."""
+        names = self.spec.model_fields
+        projected = {k: v for k, v in raw.items() if k in names and v is not None}
+        try:
+            return self.spec.model_validate(projected).model_dump(mode="json")
+        except ValidationError:
+            # The store holds something our config model would reject (set by another tool);
+            # compare it as the API returned it rather than failing the whole read.
+            return projected
+
+    def make_live(self, raw: dict[str, Any], id_field: str = "id") -> Live:
+        fields = self.normalise(raw)
+        return Live(self.name, self.live_key(fields), raw[id_field], fields, raw)
+
+    def export_item(self, live: Live) -> dict[str, Any]:
+        """A config item that plans back to zero changes for this live object."""
+        return {
+            k: v
+            for k, v in live.fields.items()
+            if k not in self.sensitive_fields and self.api_defaults.get(k, _MISSING) != v and v is not None
+        }
+
+    # ---- writes --------------------------------------------------------------
+    async def create(self, client: StoreClient, change: Change, ctx: Context) -> Any:
+        raise NotImplementedError
+
+    async def update(self, client: StoreClient, change: Change, ctx: Context) -> Any:
+        raise NotImplementedError
+
+    async def delete(self, client: StoreClient, change: Change, ctx: Context) -> Any:
+        raise NotImplementedError
+
+    async def apply_batch(self, client: StoreClient, changes: Sequence[Change], ctx: Context) -> list[Outcome]:
+        """Apply changes that do not depend on each other; one request each unless overridden."""
+        sem = asyncio.Semaphore(self.concurrency)
+
+        async def one(change: Change) -> Outcome:
+            async with sem:
+                try:
+                    method = {Action.CREATE: self.create, Action.UPDATE: self.update, Action.DELETE: self.delete}
+                    new_id = await method[change.action](client, change, ctx)
+                except Exception as exc:  # reported per change; the applier decides what to stop
+                    return Outcome(change, exc)
+                return Outcome(change, None, new_id)
+
+        return list(await asyncio.gather(*(one(c) for c in changes)))
+
+
+_MISSING = object()
+
+
+def changed_fields(change: Change) -> dict[str, Any]:
+    """The top-level desired fields an update touches (whole values, even if one nested key changed)."""
+    roots = {d.path.split(".", 1)[0] for d in change.diff}
+    return {k: v for k, v in change.fields.items() if k in roots}

@@ -1,0 +1,255 @@
+"""Categories of one channel's category tree, keyed by their path (`Camping/Tents`).
+
+Written flat (`path: Camping/Tents`) or nested (`name:` + `children:`); both
+expand to one item per category. A category's name is the last path segment,
+its parent is the path above it, so moving or renaming a category replaces it.
+Uses the category-trees API (`/catalog/trees/...`), not the deprecated
+`/catalog/categories`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from storeconf.client import StoreClient
+from storeconf.errors import ApiError, Location, PlanError, Problem
+from storeconf.kinds.base import Context, Kind, Outcome, RawItem, Spec, changed_fields
+from storeconf.model import Live
+from storeconf.plan import Action, Change
+
+TREES = "/v3/catalog/trees"
+CATEGORIES = "/v3/catalog/trees/categories"
+BATCH = 50  # the API states no cap for tree-category batches; 50 matches the trees endpoint's
+MAX_DEPTH = 8
+
+SortOrder = Literal[
+    "use_store_settings",
+    "featured",
+    "newest",
+    "best_selling",
+    "alpha_asc",
+    "alpha_desc",
+    "avg_customer_review",
+    "price_asc",
+    "price_desc",
+]
+
+
+class Category(Spec):
+    """A category. `url` is the storefront path (`/camping/tents/`); generated from the name when omitted."""
+
+    path: str = Field(min_length=1)
+    description: str | None = Field(default=None, max_length=65535)
+    sort_order: int | None = None
+    page_title: str | None = None
+    meta_keywords: list[str] | None = None
+    meta_description: str | None = Field(default=None, max_length=65535)
+    layout_file: str | None = Field(default=None, max_length=50)
+    image_url: str | None = None
+    is_visible: bool | None = None
+    search_keywords: str | None = Field(default=None, max_length=255)
+    default_product_sort: SortOrder | None = None
+    url: str | None = Field(default=None, min_length=1, max_length=255)
+
+    @field_validator("path")
+    @classmethod
+    def _valid_path(cls, value: str) -> str:
+        parts = value.split("/")
+        if any(not p.strip() for p in parts):
+            raise ValueError(f"category path {value!r} has an empty segment")
+        if any(len(p) > 50 for p in parts):
+            raise ValueError("category names are at most 50 characters")
+        if len(parts) > MAX_DEPTH:
+            raise ValueError(f"categories nest at most {MAX_DEPTH} levels deep")
+        return value
+
+
+def parent_of(path: str) -> str | None:
+    return path.rsplit("/", 1)[0] if "/" in path else None
+
+
+def name_of(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+class Categories(Kind[Category]):
+    name = "categories"
+    spec = Category
+    file = "catalog/categories.yaml"
+    scopes = "store_v2_products"
+    api_defaults = {
+        "description": "",
+        "sort_order": 0,
+        "page_title": "",
+        "meta_keywords": [],
+        "meta_description": "",
+        "layout_file": "category.html",
+        "image_url": "",
+        "is_visible": True,
+        "search_keywords": "",
+        "default_product_sort": "use_store_settings",
+    }
+
+    def key(self, item: Category) -> str:
+        return item.path
+
+    def identity(self, key: str) -> str:
+        # Sibling names are unique case-insensitively in the store.
+        return key.casefold()
+
+    def order(self, key: str) -> int:
+        return key.count("/")
+
+    def expand(self, raw: Any, path: tuple[str | int, ...]) -> Iterable[RawItem]:
+        if isinstance(raw, list):
+            for i, item in enumerate(raw):
+                yield from _expand_node(item, (*path, i), None)
+
+    def check(self, items: Sequence[tuple[Category, Location | None]]) -> list[Problem]:
+        declared = {i.path.casefold() for i, _ in items}
+        return [
+            Problem(loc, f"categories: parent {parent_of(i.path)!r} of {i.path!r} is not declared")
+            for i, loc in items
+            if parent_of(i.path) and parent_of(i.path).casefold() not in declared  # type: ignore[union-attr]
+        ]
+
+    def export_item(self, live: Live) -> dict[str, Any]:
+        item = super().export_item(live)
+        if not live.raw.get("url", {}).get("is_customized"):
+            item.pop("url", None)
+        return item
+
+    # ---- read -------------------------------------------------------------
+    async def tree_id(self, client: StoreClient, ctx: Context) -> int:
+        if "category_tree_id" not in ctx.extra:
+            channel = ctx.option(self.name, "channel", 1)
+            resp = await client.request("GET", TREES, params={"channel_id:in": channel})
+            trees = resp.data or []
+            if not trees:
+                raise PlanError(f"channel {channel} has no category tree")
+            ctx.extra["category_tree_id"] = trees[0]["id"]
+        return int(ctx.extra["category_tree_id"])
+
+    async def read(self, client: StoreClient, ctx: Context) -> list[Live]:
+        tree = await self.tree_id(client, ctx)
+        raws = await client.get_all(CATEGORIES, {"tree_id:in": tree})
+        by_id = {r["category_id"]: r for r in raws}
+
+        def path(raw: dict[str, Any]) -> str:
+            parent = by_id.get(raw.get("parent_id") or 0)
+            return f"{path(parent)}/{raw['name']}" if parent else str(raw["name"])
+
+        out = []
+        for raw in raws:
+            url = raw.get("url")
+            shaped = {**raw, "path": path(raw), "url": url.get("path") if isinstance(url, dict) else url}
+            out.append(self.make_live(shaped, "category_id"))
+        return out
+
+    # ---- writes -------------------------------------------------------------
+    async def apply_batch(self, client: StoreClient, changes: Sequence[Change], ctx: Context) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for start in range(0, len(changes), BATCH):
+            chunk = changes[start : start + BATCH]
+            action = chunk[0].action
+            try:
+                if action is Action.CREATE:
+                    outcomes += await self._create(client, chunk, ctx)
+                elif action is Action.UPDATE:
+                    outcomes += await self._update(client, chunk)
+                else:
+                    outcomes += await self._delete(client, chunk)
+            except Exception as exc:  # the whole request failed: every change in it failed
+                outcomes += [Outcome(c, exc) for c in chunk]
+        return outcomes
+
+    async def _create(self, client: StoreClient, chunk: Sequence[Change], ctx: Context) -> list[Outcome]:
+        tree = await self.tree_id(client, ctx)
+        body = [self._payload(c, ctx, tree) for c in chunk]
+        resp = await client.request("POST", CATEGORIES, json=body)
+        created = {(d.get("parent_id") or 0, str(d["name"]).casefold()): d["category_id"] for d in resp.data or []}
+        outcomes = []
+        for change, item in zip(chunk, body, strict=True):
+            new_id = created.get((item.get("parent_id") or 0, str(item["name"]).casefold()))
+            if new_id is None:
+                outcomes.append(Outcome(change, _partial_error("POST", resp.status, resp.body, item["name"])))
+            else:
+                ctx.ids[(self.name, self.identity(change.key))] = new_id
+                outcomes.append(Outcome(change, None, new_id))
+        return outcomes
+
+    def _payload(self, change: Change, ctx: Context, tree: int) -> dict[str, Any]:
+        fields = {k: v for k, v in change.fields.items() if k not in ("path", "url")}
+        fields["name"] = name_of(change.key)
+        if change.fields.get("url"):
+            fields["url"] = {"path": change.fields["url"], "is_customized": True}
+        parent = parent_of(change.key)
+        if parent is None:
+            fields["tree_id"] = tree
+        else:
+            parent_id = ctx.ids.get((self.name, self.identity(parent)))
+            if parent_id is None:
+                raise PlanError(f"parent category {parent!r} of {change.key!r} does not exist")
+            fields["parent_id"] = parent_id
+        return fields
+
+    async def _update(self, client: StoreClient, chunk: Sequence[Change]) -> list[Outcome]:
+        body = []
+        for change in chunk:
+            fields = changed_fields(change)
+            if "url" in fields:
+                fields["url"] = {"path": fields["url"], "is_customized": True}
+            body.append({"category_id": change.live_id, **fields})
+        resp = await client.request("PUT", CATEGORIES, json=body)
+        failed = _failed_ids(resp.body) if resp.status == 207 else set()
+        return [
+            Outcome(c, _partial_error("PUT", resp.status, resp.body, c.key) if c.live_id in failed else None, c.live_id)
+            for c in chunk
+        ]
+
+    async def _delete(self, client: StoreClient, chunk: Sequence[Change]) -> list[Outcome]:
+        ids = ",".join(str(c.live_id) for c in chunk)
+        await client.request("DELETE", CATEGORIES, params={"category_id:in": ids})
+        return [Outcome(c, None, c.live_id) for c in chunk]
+
+
+def _expand_node(item: Any, at: tuple[str | int, ...], parent: str | None) -> Iterable[RawItem]:
+    if not isinstance(item, dict):
+        yield RawItem(item, at)
+        return
+    data = {k: v for k, v in item.items() if k != "children"}
+    name = data.get("name")
+    if "path" not in data and isinstance(name, str | int | float):
+        del data["name"]
+        data["path"] = f"{parent}/{name}" if parent else str(name)
+    yield RawItem(data, at)
+    children = item.get("children")
+    path = data.get("path")
+    if isinstance(children, list) and isinstance(path, str):
+        for i, child in enumerate(children):
+            yield from _expand_node(child, (*at, "children", i), path)
+
+
+def _failed_ids(body: Any) -> set[Any]:
+    """Ids named in a 207 body's per-item errors (the API states no exact shape, so look broadly)."""
+    found: set[Any] = set()
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, dict):
+        errors = [errors]
+    for err in errors or []:
+        text = str(err)
+        found.update(int(tok) for tok in _numbers(text))
+    return found
+
+
+def _numbers(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"\b\d+\b", text)
+
+
+def _partial_error(method: str, status: int, body: Any, what: str) -> ApiError:
+    return ApiError(method, f"{CATEGORIES} ({what})", status if status >= 400 else 422, body)

@@ -1,0 +1,81 @@
+"""Storefront scripts, keyed by name. The API shows each API account only the scripts it created."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from storeconf.client import StoreClient
+from storeconf.kinds.base import Context, Kind, Spec, changed_fields
+from storeconf.model import Live
+from storeconf.plan import Change
+
+PATH = "/v3/content/scripts"
+
+
+class Script(Spec):
+    """A script. `kind: src` loads `src`; `kind: script_tag` inlines `html` (one <script> tag)."""
+
+    name: str = Field(min_length=1, max_length=255)
+    kind: Literal["src", "script_tag"]
+    description: str | None = None
+    src: str | None = None
+    html: str | None = Field(default=None, max_length=65536)
+    auto_uninstall: bool | None = None
+    load_method: Literal["default", "async", "defer"] | None = None
+    location: Literal["head", "footer"] | None = None
+    visibility: Literal["storefront", "all_pages", "checkout", "order_confirmation"] | None = None
+    consent_category: Literal["essential", "functional", "analytics", "targeting", "unknown"] | None = None
+    enabled: bool | None = None
+    channel_id: int | None = Field(default=None, ge=1)
+    integrity_hashes: list[str] | None = Field(default=None, max_length=5)
+
+    @model_validator(mode="after")
+    def _kind_matches_body(self) -> Script:
+        if self.kind == "src":
+            if not self.src:
+                raise ValueError("a script of kind 'src' needs 'src' (the URL to load)")
+            if self.html is not None:
+                raise ValueError("a script of kind 'src' must not set 'html'")
+        else:
+            if not self.html:
+                raise ValueError("a script of kind 'script_tag' needs 'html'")
+            if self.src is not None:
+                raise ValueError("a script of kind 'script_tag' must not set 'src'")
+            if self.load_method not in (None, "default"):
+                raise ValueError("a script of kind 'script_tag' must use load_method 'default'")
+        return self
+
+
+class Scripts(Kind[Script]):
+    name = "scripts"
+    spec = Script
+    file = "storefront/scripts.yaml"
+    scopes = "store_v2_content (+ store_content_checkout for visibility checkout/all_pages)"
+    api_defaults = {"description": "", "integrity_hashes": [], "auto_uninstall": False, "channel_id": 1}
+
+    def key(self, item: Script) -> str:
+        return item.name
+
+    async def read(self, client: StoreClient, ctx: Context) -> list[Live]:
+        raws = await client.get_all(PATH)
+        for raw in raws:
+            # Only the body that matches the kind exists; the API may echo the other as "".
+            raw.pop("html" if raw.get("kind") == "src" else "src", None)
+        return [self.make_live(raw, "uuid") for raw in raws]
+
+    async def create(self, client: StoreClient, change: Change, ctx: Context) -> Any:
+        resp = await client.request("POST", PATH, json=change.fields)
+        return resp.data["uuid"]
+
+    async def update(self, client: StoreClient, change: Change, ctx: Context) -> Any:
+        body = changed_fields(change)
+        if "kind" in body:  # switching kind needs the matching body in the same request
+            body.update({k: change.fields[k] for k in ("src", "html", "load_method") if k in change.fields})
+        await client.request("PUT", f"{PATH}/{change.live_id}", json=body)
+        return change.live_id
+
+    async def delete(self, client: StoreClient, change: Change, ctx: Context) -> Any:
+        await client.request("DELETE", f"{PATH}/{change.live_id}")
+        return change.live_id

@@ -1,0 +1,66 @@
+"""The values that flow between loader, reader, planner and applier.
+
+`Desired` comes from YAML, `Live` from the API; both hold fields in the same
+shape (the kind's spec model, dumped to plain data) so the planner can compare
+them without knowing any kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from storeconf.errors import Location
+
+
+@dataclass(frozen=True)
+class Desired:
+    """One object as the configuration declares it. `fields` holds only what the file sets."""
+
+    kind: str
+    key: str
+    fields: dict[str, Any]
+    location: Location | None = None
+    sensitive: frozenset[str] = frozenset()
+    # Location of each top-level field, so late errors (e.g. unresolved references) can point at it.
+    field_locations: dict[str, Location] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Live:
+    """One object as the store has it, normalised into the spec's shape."""
+
+    kind: str
+    key: str
+    id: Any
+    fields: dict[str, Any]
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Manage:
+    """How storeconf owns one kind: whether to delete what config omits, which fields to leave alone."""
+
+    prune: bool = False
+    ignore: frozenset[str] = frozenset()
+    # Share of a kind's live objects a plan may delete before apply needs --allow-deletes.
+    delete_threshold: float = 0.3
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """Everything the configuration declares, per kind, keyed by identity (see Kind.identity)."""
+
+    objects: dict[str, dict[str, Desired]]
+    manage: dict[str, Manage]
+
+    def managed_kinds(self) -> tuple[str, ...]:
+        return tuple(self.manage)
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the store holds for the kinds that were read, keyed like DesiredState."""
+
+    objects: dict[str, dict[str, Live]]

@@ -1,0 +1,28 @@
+"""Terraform-style plan text: one block per object, one line per changed field, a summary."""
+
+from __future__ import annotations
+
+from storeconf.plan import Action, Plan
+from storeconf.render.values import field_line, summary_line
+
+NO_CHANGES = "No changes. The live store matches the configuration."
+
+
+def render_text(plan: Plan) -> str:
+    if plan.empty:
+        return _warnings(plan) + NO_CHANGES + "\n"
+    lines = []
+    for change in plan.changes:
+        lines.append(f"  {change.action.glyph} {change.kind} {change.key}")
+        for fc in change.diff:
+            lines.append(f"      {field_line(change, fc)}")
+    lines.append("")
+    lines.append(summary_line(dict(plan.counts())))
+    for kind, counts in plan.counts_by_kind().items():
+        parts = [f"{counts[a]} to {a.value}" for a in Action if counts.get(a)]
+        lines.append(f"  {kind}: {', '.join(parts)}")
+    return _warnings(plan) + "\n".join(lines) + "\n"
+
+
+def _warnings(plan: Plan) -> str:
+    return "".join(f"Warning: {w}\n" for w in plan.warnings) + ("\n" if plan.warnings else "")
