@@ -73,6 +73,7 @@ def _record(report: ApplyReport, kind: Kind[Any], ctx: Context, outcome: Outcome
         ctx.ids.pop(ident, None)
     elif outcome.live_id is not None:
         ctx.ids[ident] = outcome.live_id
+        ctx.keys[(kind.name, outcome.live_id)] = change.key
 
 
 def ambiguous(error: BaseException | None) -> bool:

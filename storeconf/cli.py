@@ -260,8 +260,8 @@ def print_plan(console: Console, text: str, fmt: str) -> None:
         return
     styles = {"+": "green", "~": "yellow", "-": "red"}
     for line in text.splitlines():
-        glyph = line.strip()[:1]
-        style = styles.get(glyph) if line.startswith("  ") and line[2:3] in styles else None
+        head = line.lstrip()[:2]
+        style = styles.get(head[0]) if line.startswith("  ") and len(head) == 2 and head[1] == " " else None
         console.print(line, style=style, markup=False, highlight=False)
 
 

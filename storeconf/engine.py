@@ -20,7 +20,7 @@ from storeconf.config import Environment, Project
 from storeconf.errors import ConfigError, PlanError, Problem, StalePlanError, UnsafePlanError
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context
-from storeconf.live import read_live
+from storeconf.live import kinds_to_read, read_live
 from storeconf.model import LiveState
 from storeconf.plan import Plan, checksum
 from storeconf.planner import build_plan, unsafe_deletes
@@ -84,7 +84,10 @@ async def make_plan(
     """Read the managed kinds from the store and plan the changes that make it match the project."""
     desired = project.desired
     ctx = Context(manage=dict(desired.manage))
-    live = await read_live(client, desired.managed_kinds(), ctx, registry)
+    live = await read_live(client, kinds_to_read(desired.managed_kinds(), registry), ctx, registry)
+    problems = [p for name in desired.managed_kinds() for p in registry[name].check_references(desired, live)]
+    if problems:
+        raise ConfigError(problems)
     plan = build_plan(
         desired,
         live,

@@ -108,7 +108,7 @@ def describe_error_body(body: Any) -> str:
             title = body["error"].get("message", title)
         parts = [str(title)] if title else []
         if isinstance(inner, dict) and inner:
-            nested = inner.get("errors") if isinstance(inner.get("errors"), dict) else inner
+            nested: dict[Any, Any] = inner["errors"] if isinstance(inner.get("errors"), dict) else inner
             parts.append("; ".join(f"{k}: {v}" for k, v in nested.items() if not isinstance(v, dict | list)))
         elif isinstance(inner, list) and inner:
             parts.append("; ".join(describe_error_body(e) for e in inner))

@@ -15,11 +15,42 @@ from storeconf.model import Live, LiveState
 async def read_live(
     client: StoreClient, kinds: Iterable[str], ctx: Context, registry: Registry = REGISTRY
 ) -> LiveState:
-    """Live objects of `kinds`, and their ids recorded in `ctx` for the applier."""
-    selected = [registry[name] for name in kinds]
-    results = await asyncio.gather(*(kind.read(client, ctx) for kind in selected))
-    objects = {kind.name: index_live(kind, found, ctx) for kind, found in zip(selected, results, strict=True)}
+    """Live objects of `kinds`, and their ids recorded in `ctx` for the applier.
+
+    Kinds are read level by level: a kind that refers to others (products name
+    their brand) is read after them, so its reader can turn ids into keys.
+    Kinds within one level are read concurrently.
+    """
+    wanted = set(kinds)
+    objects: dict[str, dict[str, Live]] = {}
+    for level in _levels([k for k in registry if k.name in wanted]):
+        results = await asyncio.gather(*(kind.read(client, ctx) for kind in level))
+        for kind, found in zip(level, results, strict=True):
+            objects[kind.name] = index_live(kind, found, ctx)
     return LiveState(objects)
+
+
+def kinds_to_read(managed: Iterable[str], registry: Registry = REGISTRY) -> tuple[str, ...]:
+    """The managed kinds plus the kinds they refer to (which are read, never changed)."""
+    names = set(managed)
+    for name in list(names):
+        names.update(registry[name].references)
+    return tuple(n for n in registry.names() if n in names)
+
+
+def _levels(kinds: list[Kind[Any]]) -> list[list[Kind[Any]]]:
+    done: set[str] = set()
+    levels: list[list[Kind[Any]]] = []
+    pending = list(kinds)
+    names = {k.name for k in kinds}
+    while pending:
+        ready = [k for k in pending if all(d in done or d not in names for d in (*k.depends_on, *k.references))]
+        if not ready:  # a cycle would be a registry bug; the registry already rejects it
+            ready = pending
+        levels.append(ready)
+        done.update(k.name for k in ready)
+        pending = [k for k in pending if k not in ready]
+    return levels
 
 
 def index_live(kind: Kind[Any], found: list[Live], ctx: Context) -> dict[str, Live]:
@@ -34,5 +65,6 @@ def index_live(kind: Kind[Any], found: list[Live], ctx: Context) -> dict[str, Li
             ident = kind.identity(obj.key)
         else:
             ctx.ids[(kind.name, ident)] = obj.id
+            ctx.keys[(kind.name, obj.id)] = obj.key
         out[ident] = obj
     return out

@@ -68,6 +68,8 @@ class Change:
     source: Location | None = None
     sensitive: frozenset[str] = frozenset()
     order: int = 0
+    # Changes to keyed parts of this object (variants of a product), applied with it.
+    children: tuple[Change, ...] = ()
 
     @property
     def address(self) -> str:
@@ -86,6 +88,7 @@ class Change:
             "live_id": self.live_id,
             "fingerprint": self.fingerprint,
             "source": str(self.source) if self.source else None,
+            **({"children": [c.to_dict() for c in self.children]} if self.children else {}),
         }
 
 
@@ -107,9 +110,16 @@ class Plan:
         return Counter(c.action for c in self.changes)
 
     def counts_by_kind(self) -> dict[str, Counter[Action]]:
+        """Counts per kind, nested parts included (`variant`, `custom_field`, ...)."""
         out: dict[str, Counter[Action]] = {}
-        for c in self.changes:
-            out.setdefault(c.kind, Counter())[c.action] += 1
+
+        def add(changes: tuple[Change, ...]) -> None:
+            for c in changes:
+                if c.diff or c.action is not Action.UPDATE:
+                    out.setdefault(c.kind, Counter())[c.action] += 1
+                add(c.children)
+
+        add(self.changes)
         return out
 
     def to_dict(self) -> dict[str, Any]:

@@ -56,18 +56,51 @@ def _writes(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live], ma
     for ident, obj in want.items():
         current = have.get(ident)
         secret = obj.sensitive | kind.sensitive_fields
+        parts = {p.field for p in kind.parts}
         if current is None:
-            diff = tuple(FieldChange(k, None, v, k in secret) for k, v in obj.fields.items())
-            out.append(_change(kind, obj, Action.CREATE, diff))
+            diff = tuple(FieldChange(k, None, v, k in secret) for k, v in obj.fields.items() if k not in parts)
+            out.append(_change(kind, obj, Action.CREATE, diff, children=_part_changes(kind, obj.fields, {})))
             continue
-        compared = {k: v for k, v in obj.fields.items() if k not in manage.ignore}
+        compared = {k: v for k, v in obj.fields.items() if k not in manage.ignore and k not in parts}
         diff = diff_fields(compared, current.fields, kind.spec, ignore=manage.ignore, sensitive=secret)
-        if diff:
-            out.append(_change(kind, obj, Action.UPDATE, diff, current))
+        wanted = {k: v for k, v in obj.fields.items() if k not in manage.ignore}
+        children = _part_changes(kind, wanted, current.fields)
+        if diff or children:
+            out.append(_change(kind, obj, Action.UPDATE, diff, current, children))
     return out
 
 
-def _change(kind: Kind[Any], obj: Desired, action: Action, diff: tuple[FieldChange, ...], live: Live | None = None) -> Change:
+def _part_changes(kind: Kind[Any], want: dict[str, Any], have: dict[str, Any]) -> tuple[Change, ...]:
+    """Item-by-item changes of the keyed parts the config sets; a part it omits is not managed."""
+    out: list[Change] = []
+    for part in kind.parts:
+        if part.field not in want:
+            continue
+        desired_items = {part.identity(part.key(i)): i for i in want[part.field] or []}
+        live_items = {part.identity(part.key(i)): i for i in have.get(part.field) or []}
+        for ident, item in desired_items.items():
+            current = live_items.get(ident)
+            fields = {k: v for k, v in item.items() if k not in part.skip}
+            if current is None:
+                diff = tuple(FieldChange(k, None, v) for k, v in fields.items())
+                out.append(Change(part.label, part.key(item), Action.CREATE, item, diff))
+            elif d := diff_fields(fields, current, part.model):
+                out.append(Change(part.label, part.key(item), Action.UPDATE, item, d, current.get("_id")))
+        for ident, current in live_items.items():
+            if ident not in desired_items:
+                diff = tuple(FieldChange(k, v, None) for k, v in current.items() if not k.startswith("_"))
+                out.append(Change(part.label, part.key(current), Action.DELETE, {}, diff, current.get("_id")))
+    return tuple(out)
+
+
+def _change(
+    kind: Kind[Any],
+    obj: Desired,
+    action: Action,
+    diff: tuple[FieldChange, ...],
+    live: Live | None = None,
+    children: tuple[Change, ...] = (),
+) -> Change:
     return Change(
         kind=kind.name,
         key=obj.key,
@@ -79,6 +112,7 @@ def _change(kind: Kind[Any], obj: Desired, action: Action, diff: tuple[FieldChan
         source=obj.location,
         sensitive=obj.sensitive | kind.sensitive_fields,
         order=kind.order(obj.key),
+        children=children,
     )
 
 

@@ -17,7 +17,7 @@ config rules), `apply_batch()` (batch endpoints), `export_item()`,
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from storeconf.client import StoreClient
 from storeconf.errors import Location, Problem
-from storeconf.model import Desired, Live, Manage
+from storeconf.model import DesiredState, Live, LiveState, Manage
 from storeconf.plan import Action, Change
 
 
@@ -48,11 +48,34 @@ class Context:
 
     manage: dict[str, Manage] = field(default_factory=dict)
     ids: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # The reverse: (kind, id) -> key, so readers can show references by key (brand_id -> brand name).
+    keys: dict[tuple[str, Any], str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def option(self, kind: str, name: str, default: Any = None) -> Any:
         m = self.manage.get(kind)
         return m.options.get(name, default) if m else default
+
+
+@dataclass(frozen=True)
+class Part:
+    """A keyed list inside an object (a product's variants, its custom fields).
+
+    Items are matched by `key`, so reordering the list or editing one item
+    never touches the others. Live items carry their API id under `_id`.
+    `skip` lists item fields that identify an item but cannot be compared
+    (an image's source URL, which the API does not echo).
+    """
+
+    field: str
+    label: str
+    model: type[BaseModel]
+    key: Callable[[dict[str, Any]], str]
+    skip: frozenset[str] = frozenset()
+    casefold: bool = False
+
+    def identity(self, key: str) -> str:
+        return key.casefold() if self.casefold else key
 
 
 @dataclass(frozen=True)
@@ -86,6 +109,10 @@ class Kind(Generic[SpecT]):
     file: ClassVar[str]
     depends_on: ClassVar[tuple[str, ...]] = ()
     sensitive_fields: ClassVar[frozenset[str]] = frozenset()
+    # Keyed lists inside an object, diffed item by item (see Part).
+    parts: ClassVar[tuple[Part, ...]] = ()
+    # Kinds this kind refers to by key; read from the store even when not managed.
+    references: ClassVar[tuple[str, ...]] = ()
     # Fields whose live value equals the API default are left out of exports.
     api_defaults: ClassVar[dict[str, Any]] = {}
     # OAuth scope a store-level API account needs to manage this kind (README).
@@ -114,6 +141,10 @@ class Kind(Generic[SpecT]):
 
     def check(self, items: Sequence[tuple[SpecT, Location | None]]) -> list[Problem]:
         """Cross-item rules beyond the spec model (e.g. a category's parent must exist)."""
+        return []
+
+    def check_references(self, desired: DesiredState, live: LiveState) -> list[Problem]:
+        """References that resolve neither in the config nor in the store (checked at plan time)."""
         return []
 
     def to_fields(self, item: SpecT) -> dict[str, Any]:

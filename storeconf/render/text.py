@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storeconf.plan import Action, Plan
+from storeconf.plan import Action, Change, Plan
 from storeconf.render.values import field_line, summary_line
 
 NO_CHANGES = "No changes. The live store matches the configuration."
@@ -13,15 +13,21 @@ def render_text(plan: Plan) -> str:
         return _warnings(plan) + NO_CHANGES + "\n"
     lines = []
     for change in plan.changes:
-        lines.append(f"  {change.action.glyph} {change.kind} {change.key}")
-        for fc in change.diff:
-            lines.append(f"      {field_line(change, fc)}")
+        lines += _change_lines(change, "  ")
     lines.append("")
     lines.append(summary_line(dict(plan.counts())))
     for kind, counts in plan.counts_by_kind().items():
         parts = [f"{counts[a]} to {a.value}" for a in Action if counts.get(a)]
         lines.append(f"  {kind}: {', '.join(parts)}")
     return _warnings(plan) + "\n".join(lines) + "\n"
+
+
+def _change_lines(change: Change, indent: str) -> list[str]:
+    lines = [f"{indent}{change.action.glyph} {change.kind} {change.key}"]
+    lines += [f"{indent}    {field_line(change, fc)}" for fc in change.diff]
+    for child in change.children:
+        lines += _change_lines(child, indent + "    ")
+    return lines
 
 
 def _warnings(plan: Plan) -> str:
