@@ -10,6 +10,7 @@ Uses the category-trees API (`/catalog/trees/...`), not the deprecated
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
@@ -146,7 +147,7 @@ class Categories(Kind[Category]):
         for raw in raws:
             url = raw.get("url")
             shaped = {**raw, "path": path(raw), "url": url.get("path") if isinstance(url, dict) else url}
-            out.append(self.make_live(shaped, "category_id"))
+            out.append(replace(self.make_live(shaped, "category_id"), raw=raw))
         return out
 
     # ---- writes -------------------------------------------------------------
@@ -186,9 +187,12 @@ class Categories(Kind[Category]):
         fields["name"] = name_of(change.key)
         if change.fields.get("url"):
             fields["url"] = {"path": change.fields["url"], "is_customized": True}
+        # Both ids on every item: the spec's schema requires the pair (its prose says either),
+        # and parent_id 0 is how the API itself writes "top level".
+        fields["tree_id"] = tree
         parent = parent_of(change.key)
         if parent is None:
-            fields["tree_id"] = tree
+            fields["parent_id"] = 0
         else:
             parent_id = ctx.ids.get((self.name, self.identity(parent)))
             if parent_id is None:
