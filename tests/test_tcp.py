@@ -1,0 +1,87 @@
+"""Over a real TCP socket: `storeconf sandbox serve` in one process, the CLI in another."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import copy_example
+
+TOKEN = "tcp-test-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def storeconf(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("storeconf")
+    cmd = [exe] if exe else [sys.executable, "-m", "storeconf"]
+    return subprocess.run(
+        [*cmd, *args], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "storeconf", "sandbox", "serve", "--port", str(port), "--db", str(tmp_path / "tcp.db"),
+         "--token", TOKEN],
+        stdout=log,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/stores/sandbox/v2/time", headers={"X-Auth-Token": TOKEN}, timeout=1)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"sandbox did not start: {(tmp_path / 'server.log').read_text()}") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+def test_plan_apply_replan_over_tcp(server: str, tmp_path: Path) -> None:
+    project = copy_example(tmp_path / "shop")
+    text = (project / "storeconf.yaml").read_text()
+    text = text.replace(
+        "environments:\n",
+        "environments:\n  tcp:\n    store_hash: sandbox\n    access_token: ${env:TCP_TOKEN}\n"
+        f"    api_url: {server}\n    vars: {{hooks: https://hooks.tcp.example}}\n",
+        1,
+    )
+    (project / "storeconf.yaml").write_text(text)
+    env = {"TCP_TOKEN": TOKEN, "NO_COLOR": "1"}
+
+    plan = storeconf("plan", "--env", "tcp", "--detailed-exitcode", cwd=project, env=env)
+    assert plan.returncode == 2, plan.stderr
+    assert "+ webhooks store/order/created https://hooks.tcp.example/orders" in plan.stdout
+    applied = storeconf("apply", "--env", "tcp", "--auto-approve", cwd=project, env=env)
+    assert applied.returncode == 0, applied.stderr
+    assert "Apply complete" in applied.stdout
+    again = storeconf("plan", "--env", "tcp", "--detailed-exitcode", cwd=project, env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+    wrong = storeconf("plan", "--env", "tcp", cwd=project, env={"TCP_TOKEN": "not-the-token"})
+    assert wrong.returncode == 1
+    assert "401" in wrong.stderr and "not-the-token" not in wrong.stderr + wrong.stdout
