@@ -81,7 +81,9 @@ def ambiguous(error: BaseException | None) -> bool:
     return isinstance(error, TransportError) or (isinstance(error, ApiError) and error.status >= 500)
 
 
-async def _reconcile(kind: Kind[Any], client: StoreClient, ctx: Context, outcomes: Sequence[Outcome]) -> list[Outcome]:
+async def _reconcile(
+    kind: Kind[Any], client: StoreClient, ctx: Context, outcomes: Sequence[Outcome]
+) -> list[Outcome]:
     """Creates are not retried blindly: re-read by natural key first, retry only if the object is absent."""
     unsure = [o for o in outcomes if o.change.action is Action.CREATE and ambiguous(o.error)]
     if not unsure:

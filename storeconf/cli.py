@@ -19,8 +19,8 @@ from rich.progress import Progress
 
 from storeconf import __version__
 from storeconf.applier import ApplyReport
-from storeconf.config import load_project
 from storeconf.config import json_schemas as build_schemas
+from storeconf.config import load_project
 from storeconf.engine import (
     Planned,
     TransportWrapper,
@@ -77,7 +77,9 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
 
     @app.callback()
     def root(
-        directory: Annotated[Path, typer.Option("-C", help="Project directory (holds storeconf.yaml).")] = Path("."),
+        directory: Annotated[
+            Path, typer.Option("-C", help="Project directory (holds storeconf.yaml).")
+        ] = Path("."),
         debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
         version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
     ) -> None:
@@ -114,9 +116,13 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
     @app.command()
     def plan(
         env: EnvOption = "local",
-        out: Annotated[Path | None, typer.Option("--out", help="Write the plan to FILE (no secrets).")] = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Write the plan to FILE (no secrets).")
+        ] = None,
         fmt: Annotated[str, typer.Option("--format", help="text, json or markdown.")] = "text",
-        detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 if changes.")] = False,
+        detailed_exitcode: Annotated[
+            bool, typer.Option("--detailed-exitcode", help="Exit 2 if changes.")
+        ] = False,
         target: TargetOption = None,
     ) -> None:
         """Show what apply would change in the store."""
@@ -162,7 +168,9 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
                     rt.stdout().print("Apply cancelled.")
                     return None
                 with progress(rt.stdout(), len(planned.plan.changes)) as tick:
-                    report = await apply_planned(planned, client, allow_deletes=allow_deletes, on_progress=tick)
+                    report = await apply_planned(
+                        planned, client, allow_deletes=allow_deletes, on_progress=tick
+                    )
                 return report
 
         report = run(work)
@@ -195,7 +203,9 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
 
     @app.command()
     def schema(
-        out: Annotated[Path, typer.Option("--out", help="Directory for the JSON Schema files.")] = Path("schemas"),
+        out: Annotated[Path, typer.Option("--out", help="Directory for the JSON Schema files.")] = Path(
+            "schemas"
+        ),
     ) -> None:
         """Write JSON Schemas for the project and resource files (for editor completion)."""
         import json
@@ -206,7 +216,9 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
             rt.stdout().print(f"wrote {out / name}")
 
     @app.command()
-    def init(force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False) -> None:
+    def init(
+        force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    ) -> None:
         """Scaffold a working project in the current (-C) directory."""
         from storeconf.scaffold import write_scaffold
 
@@ -271,7 +283,7 @@ def confirm(console: Console) -> bool:
     return answer.strip() == "yes"
 
 
-class progress:  # noqa: N801 - used like a function in a with statement
+class progress:
     """A progress bar on a terminal; nothing otherwise (logs stay clean in CI)."""
 
     def __init__(self, console: Console, total: int) -> None:
@@ -294,10 +306,11 @@ class progress:  # noqa: N801 - used like a function in a with statement
 def print_report(rt: Runtime, report: ApplyReport) -> None:
     out = rt.stdout()
     if report.ok:
-        counts = {a: sum(1 for c in report.applied if c.action.value == a) for a in ("create", "update", "delete")}
-        out.print(
-            f"Apply complete: {counts['create']} created, {counts['update']} updated, {counts['delete']} deleted."
-        )
+        counts = {
+            a: sum(1 for c in report.applied if c.action.value == a) for a in ("create", "update", "delete")
+        }
+        created, updated, deleted = counts["create"], counts["update"], counts["delete"]
+        out.print(f"Apply complete: {created} created, {updated} updated, {deleted} deleted.")
         return
     err = rt.stderr()
     for change, error in report.failed:

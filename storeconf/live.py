@@ -44,7 +44,9 @@ def _levels(kinds: list[Kind[Any]]) -> list[list[Kind[Any]]]:
     pending = list(kinds)
     names = {k.name for k in kinds}
     while pending:
-        ready = [k for k in pending if all(d in done or d not in names for d in (*k.depends_on, *k.references))]
+        ready = [
+            k for k in pending if all(d in done or d not in names for d in (*k.depends_on, *k.references))
+        ]
         if not ready:  # a cycle would be a registry bug; the registry already rejects it
             ready = pending
         levels.append(ready)

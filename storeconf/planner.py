@@ -48,7 +48,9 @@ def build_plan(
     writes.sort(key=lambda c: (rank[c.kind], c.order, c.key))
     deletes.sort(key=lambda c: (-rank[c.kind], -c.order, c.key))
     changes = tuple(c for c in (*writes, *deletes) if _targeted(c, targets, registry))
-    return Plan(changes, environment, store, desired.managed_kinds(), _delete_warnings(changes, live, desired))
+    return Plan(
+        changes, environment, store, desired.managed_kinds(), _delete_warnings(changes, live, desired)
+    )
 
 
 def _writes(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live], manage: Manage) -> list[Change]:
@@ -58,7 +60,9 @@ def _writes(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live], ma
         secret = obj.sensitive | kind.sensitive_fields
         parts = {p.field for p in kind.parts}
         if current is None:
-            diff = tuple(FieldChange(k, None, v, k in secret) for k, v in obj.fields.items() if k not in parts)
+            diff = tuple(
+                FieldChange(k, None, v, k in secret) for k, v in obj.fields.items() if k not in parts
+            )
             out.append(_change(kind, obj, Action.CREATE, diff, children=_part_changes(kind, obj.fields, {})))
             continue
         compared = {k: v for k, v in obj.fields.items() if k not in manage.ignore and k not in parts}
@@ -151,7 +155,9 @@ def _delete_warnings(changes: tuple[Change, ...], live: LiveState, desired: Desi
     return tuple(str(e) for e in unsafe_deletes(changes, live, desired.manage))
 
 
-def unsafe_deletes(changes: tuple[Change, ...], live: LiveState, manage: dict[str, Manage]) -> list[UnsafePlanError]:
+def unsafe_deletes(
+    changes: tuple[Change, ...], live: LiveState, manage: dict[str, Manage]
+) -> list[UnsafePlanError]:
     """Kinds where the plan deletes more than the configured share of the live objects (octoDNS-style)."""
     problems = []
     for name, existing in live.objects.items():

@@ -35,11 +35,19 @@ def test_apply_example_then_replan_is_empty(cli: Cli) -> None:
 
 def test_one_edit_shows_exactly_that_change(cli: Cli, example: Path) -> None:
     assert cli("apply", "--auto-approve").exit_code == 0
-    edit(example / "catalog/brands.yaml", "page_title: RiverStone paddling gear", "page_title: RiverStone kayaks")
+    edit(
+        example / "catalog/brands.yaml",
+        "page_title: RiverStone paddling gear",
+        "page_title: RiverStone kayaks",
+    )
 
     plan = cli("plan", "--detailed-exitcode")
     assert plan.exit_code == 2, plan.output
-    changes = [line for line in plan.stdout.splitlines() if line.startswith("  ") and line.strip()[:2] in ("+ ", "~ ", "- ")]
+    changes = [
+        line
+        for line in plan.stdout.splitlines()
+        if line.startswith("  ") and line.strip()[:2] in ("+ ", "~ ", "- ")
+    ]
     assert changes == ["  ~ brands RiverStone"]
     assert 'page_title: "RiverStone paddling gear" → "RiverStone kayaks"' in plan.stdout
     assert "Plan: 0 to create, 1 to update, 0 to delete." in plan.stdout
@@ -85,20 +93,30 @@ def test_export_plans_back_to_zero(cli: Cli, example: Path, recorder: Recorder, 
 
 
 def test_config_error_reports_location_and_sends_nothing(cli: Cli, example: Path, recorder: Recorder) -> None:
-    edit(example / "catalog/brands.yaml", "    page_title: RiverStone paddling gear", "    page_titel: RiverStone")
+    edit(
+        example / "catalog/brands.yaml",
+        "    page_title: RiverStone paddling gear",
+        "    page_titel: RiverStone",
+    )
     result = cli("plan")
     assert result.exit_code == 1
     assert re.search(r"catalog/brands\.yaml:\d+:\d+: .*page_titel.*page_title", result.stderr), result.stderr
     assert recorder.requests == []
 
 
-def test_sensitive_values_never_printed_or_saved(cli: Cli, example: Path, monkeypatch: object, tmp_path: Path) -> None:
+def test_sensitive_values_never_printed_or_saved(
+    cli: Cli, example: Path, monkeypatch: object, tmp_path: Path
+) -> None:
     import pytest
 
     mp = pytest.MonkeyPatch()
     try:
         mp.setenv("HOOK_SECRET", "hunter2-secret-value")
-        edit(example / "storefront/webhooks.yaml", "X-Hook-Source: storeconf", "X-Signature: ${env:HOOK_SECRET}")
+        edit(
+            example / "storefront/webhooks.yaml",
+            "X-Hook-Source: storeconf",
+            "X-Signature: ${env:HOOK_SECRET}",
+        )
         plan_file = tmp_path / "plan.json"
         plan = cli("plan", "--out", str(plan_file))
         assert plan.exit_code == 0, plan.output
@@ -143,7 +161,12 @@ class FailOn(httpx.AsyncBaseTransport):
         if request.method == self.method and request.url.path.endswith(self.suffix):
             self.seen += 1
             if self.seen == self.nth:
-                body = {"status": 422, "title": "JSON data is missing or invalid", "type": "x", "errors": {"name": "bad"}}
+                body = {
+                    "status": 422,
+                    "title": "JSON data is missing or invalid",
+                    "type": "x",
+                    "errors": {"name": "bad"},
+                }
                 return httpx.Response(422, json=body, request=request)
         return await self.inner.handle_async_request(request)
 

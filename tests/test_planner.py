@@ -13,7 +13,9 @@ from storeconf.plan import Action, FieldChange
 from storeconf.planner import build_plan, unsafe_deletes
 
 
-def desired(kind: str, *items: dict[str, Any], manage: Manage | None = None, sensitive: frozenset[str] = frozenset()) -> DesiredState:
+def desired(
+    kind: str, *items: dict[str, Any], manage: Manage | None = None, sensitive: frozenset[str] = frozenset()
+) -> DesiredState:
     k = REGISTRY[kind]
     objs = {}
     for fields in items:
@@ -52,7 +54,15 @@ def test_update_shows_only_changed_configured_fields() -> None:
 def test_unconfigured_and_server_computed_fields_never_diff() -> None:
     plan = build_plan(
         desired("brands", {"name": "Acme"}),
-        live("brands", {"id": 9, "name": "Acme", "page_title": "x", "custom_url": {"url": "/a/", "is_customized": False}}),
+        live(
+            "brands",
+            {
+                "id": 9,
+                "name": "Acme",
+                "page_title": "x",
+                "custom_url": {"url": "/a/", "is_customized": False},
+            },
+        ),
     )
     assert plan.empty
 
@@ -90,7 +100,9 @@ def test_prune_on_deletes_and_prune_off_keeps() -> None:
 def test_ignore_skips_fields_on_update_but_not_on_create() -> None:
     manage = Manage(ignore=frozenset({"page_title"}))
     plan = build_plan(
-        desired("brands", {"name": "A", "page_title": "mine"}, {"name": "B", "page_title": "mine"}, manage=manage),
+        desired(
+            "brands", {"name": "A", "page_title": "mine"}, {"name": "B", "page_title": "mine"}, manage=manage
+        ),
         live("brands", {"id": 1, "name": "A", "page_title": "theirs"}),
     )
     assert [(c.action, c.key) for c in plan.changes] == [(Action.CREATE, "B")]
@@ -123,7 +135,11 @@ def test_writes_follow_kind_dependency_order_and_deletes_come_last_reversed() ->
             "brands": {"acme": Desired("brands", "Acme", {"name": "Acme"})},
             "scripts": {"s": Desired("scripts", "s", {"name": "s", "kind": "src", "src": "https://x/a.js"})},
         },
-        {"brands": Manage(prune=True, delete_threshold=1), "scripts": Manage(), "categories": Manage(prune=True)},
+        {
+            "brands": Manage(prune=True, delete_threshold=1),
+            "scripts": Manage(),
+            "categories": Manage(prune=True),
+        },
     )
     lv = LiveState(
         {
@@ -142,7 +158,14 @@ def test_writes_follow_kind_dependency_order_and_deletes_come_last_reversed() ->
 
 def test_sensitive_values_masked_in_plan_dict() -> None:
     plan = build_plan(
-        desired("webhooks", {"scope": "store/order/created", "destination": "https://h.example/o", "headers": {"X-K": "s3cret"}}),
+        desired(
+            "webhooks",
+            {
+                "scope": "store/order/created",
+                "destination": "https://h.example/o",
+                "headers": {"X-K": "s3cret"},
+            },
+        ),
         live("webhooks"),
     )
     dumped = str(plan.to_dict())
@@ -152,8 +175,19 @@ def test_sensitive_values_masked_in_plan_dict() -> None:
 
 def test_sensitive_update_is_masked_per_field() -> None:
     plan = build_plan(
-        desired("webhooks", {"scope": "store/a", "destination": "https://h.example/o", "headers": {"X-K": "s3cret-new"}}),
-        live("webhooks", {"id": 3, "scope": "store/a", "destination": "https://h.example/o", "headers": {"X-K": "s3cret-old"}}),
+        desired(
+            "webhooks",
+            {"scope": "store/a", "destination": "https://h.example/o", "headers": {"X-K": "s3cret-new"}},
+        ),
+        live(
+            "webhooks",
+            {
+                "id": 3,
+                "scope": "store/a",
+                "destination": "https://h.example/o",
+                "headers": {"X-K": "s3cret-old"},
+            },
+        ),
     )
     (change,) = plan.changes
     assert change.diff == (FieldChange("headers", {"X-K": "s3cret-old"}, {"X-K": "s3cret-new"}, True),)
@@ -162,8 +196,14 @@ def test_sensitive_update_is_masked_per_field() -> None:
 
 def test_free_form_dict_diff_reported_per_key() -> None:
     plan = build_plan(
-        desired("webhooks", {"scope": "store/a", "destination": "https://h.example/o", "headers": {"A": "1", "B": "2"}}),
-        live("webhooks", {"id": 3, "scope": "store/a", "destination": "https://h.example/o", "headers": {"A": "1"}}),
+        desired(
+            "webhooks",
+            {"scope": "store/a", "destination": "https://h.example/o", "headers": {"A": "1", "B": "2"}},
+        ),
+        live(
+            "webhooks",
+            {"id": 3, "scope": "store/a", "destination": "https://h.example/o", "headers": {"A": "1"}},
+        ),
     )
     # headers are sensitive: reported whole and masked, never per key with values
     assert [d.path for d in plan.changes[0].diff] == ["headers"]
@@ -183,7 +223,9 @@ def test_unsafe_delete_threshold() -> None:
     assert len(plan.changes) == 10
     assert unsafe_deletes(plan.changes, state, {"brands": Manage(prune=True)})
     assert plan.warnings
-    one = build_plan(desired("brands", *({"name": f"b{i}"} for i in range(1, 10)), manage=Manage(prune=True)), state)
+    one = build_plan(
+        desired("brands", *({"name": f"b{i}"} for i in range(1, 10)), manage=Manage(prune=True)), state
+    )
     assert not unsafe_deletes(one.changes, state, {"brands": Manage(prune=True)})
 
 
@@ -195,13 +237,19 @@ def test_plan_checksum_is_stable() -> None:
 names = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd")), min_size=1, max_size=12)
 
 
-@given(st.lists(names, unique_by=str.casefold, max_size=8), st.lists(names, unique_by=str.casefold, max_size=8))
+@given(
+    st.lists(names, unique_by=str.casefold, max_size=8), st.lists(names, unique_by=str.casefold, max_size=8)
+)
 def test_apply_then_replan_is_empty(config_names: list[str], live_names: list[str]) -> None:
     """Whatever the starting store, the store the plan describes plans to nothing."""
-    d = desired("brands", *({"name": n, "page_title": n.upper()} for n in config_names), manage=Manage(prune=True))
+    d = desired(
+        "brands", *({"name": n, "page_title": n.upper()} for n in config_names), manage=Manage(prune=True)
+    )
     plan = build_plan(d, live("brands", *({"id": i, "name": n} for i, n in enumerate(live_names))))
     after = {c.key.casefold() for c in plan.changes if c.action is not Action.DELETE}
     unchanged = {n.casefold() for n in live_names} & {n.casefold() for n in config_names}
     assert after | unchanged >= {n.casefold() for n in config_names}
-    result = live("brands", *({"id": i, "name": n, "page_title": n.upper()} for i, n in enumerate(config_names)))
+    result = live(
+        "brands", *({"id": i, "name": n, "page_title": n.upper()} for i, n in enumerate(config_names))
+    )
     assert build_plan(d, result).empty

@@ -38,8 +38,19 @@ def server(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "storeconf", "sandbox", "serve", "--port", str(port), "--db", str(tmp_path / "tcp.db"),
-         "--token", TOKEN],
+        [
+            sys.executable,
+            "-m",
+            "storeconf",
+            "sandbox",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "tcp.db"),
+            "--token",
+            TOKEN,
+        ],
         stdout=log,
         stderr=log,
     )
@@ -52,7 +63,9 @@ def server(tmp_path: Path) -> Iterator[str]:
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"sandbox did not start: {(tmp_path / 'server.log').read_text()}") from None
+                    raise RuntimeError(
+                        f"sandbox did not start: {(tmp_path / 'server.log').read_text()}"
+                    ) from None
                 time.sleep(0.1)
         yield url
     finally:

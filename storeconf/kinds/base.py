@@ -192,14 +192,20 @@ class Kind(Generic[SpecT]):
     async def delete(self, client: StoreClient, change: Change, ctx: Context) -> Any:
         raise NotImplementedError
 
-    async def apply_batch(self, client: StoreClient, changes: Sequence[Change], ctx: Context) -> list[Outcome]:
+    async def apply_batch(
+        self, client: StoreClient, changes: Sequence[Change], ctx: Context
+    ) -> list[Outcome]:
         """Apply changes that do not depend on each other; one request each unless overridden."""
         sem = asyncio.Semaphore(self.concurrency)
 
         async def one(change: Change) -> Outcome:
             async with sem:
                 try:
-                    method = {Action.CREATE: self.create, Action.UPDATE: self.update, Action.DELETE: self.delete}
+                    method = {
+                        Action.CREATE: self.create,
+                        Action.UPDATE: self.update,
+                        Action.DELETE: self.delete,
+                    }
                     new_id = await method[change.action](client, change, ctx)
                 except Exception as exc:  # reported per change; the applier decides what to stop
                     return Outcome(change, exc)

@@ -36,7 +36,13 @@ class Brands(Kind[Brand]):
     spec = Brand
     file = "catalog/brands.yaml"
     scopes = "store_v2_products"
-    api_defaults = {"page_title": "", "meta_keywords": [], "meta_description": "", "search_keywords": "", "image_url": ""}
+    api_defaults = {
+        "page_title": "",
+        "meta_keywords": [],
+        "meta_description": "",
+        "search_keywords": "",
+        "image_url": "",
+    }
 
     def key(self, item: Brand) -> str:
         return item.name

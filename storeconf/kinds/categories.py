@@ -151,7 +151,9 @@ class Categories(Kind[Category]):
         return out
 
     # ---- writes -------------------------------------------------------------
-    async def apply_batch(self, client: StoreClient, changes: Sequence[Change], ctx: Context) -> list[Outcome]:
+    async def apply_batch(
+        self, client: StoreClient, changes: Sequence[Change], ctx: Context
+    ) -> list[Outcome]:
         outcomes: list[Outcome] = []
         for start in range(0, len(changes), BATCH):
             chunk = changes[start : start + BATCH]
@@ -171,7 +173,9 @@ class Categories(Kind[Category]):
         tree = await self.tree_id(client, ctx)
         body = [self._payload(c, ctx, tree) for c in chunk]
         resp = await client.request("POST", CATEGORIES, json=body)
-        created = {(d.get("parent_id") or 0, str(d["name"]).casefold()): d["category_id"] for d in resp.data or []}
+        created = {
+            (d.get("parent_id") or 0, str(d["name"]).casefold()): d["category_id"] for d in resp.data or []
+        }
         outcomes = []
         for change, item in zip(chunk, body, strict=True):
             new_id = created.get((item.get("parent_id") or 0, str(item["name"]).casefold()))
@@ -210,7 +214,11 @@ class Categories(Kind[Category]):
         resp = await client.request("PUT", CATEGORIES, json=body)
         failed = _failed_ids(resp.body) if resp.status == 207 else set()
         return [
-            Outcome(c, _partial_error("PUT", resp.status, resp.body, c.key) if c.live_id in failed else None, c.live_id)
+            Outcome(
+                c,
+                _partial_error("PUT", resp.status, resp.body, c.key) if c.live_id in failed else None,
+                c.live_id,
+            )
             for c in chunk
         ]
 
