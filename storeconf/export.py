@@ -15,6 +15,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from storeconf.client import StoreClient
+from storeconf.config import escape
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context
 from storeconf.live import read_live
@@ -49,7 +50,8 @@ async def export_project(
         "environments": _rebase(environments, source_dir, out_dir),
         "manage": {name: _manage_entry(ctx.manage.get(name)) for name in names},
     }
-    written.insert(0, _dump(out_dir / "storeconf.yaml", project))
+    # The project file is copied as written: its ${env:...} references must stay references.
+    written.insert(0, _dump(out_dir / "storeconf.yaml", project, raw=True))
     return written
 
 
@@ -78,8 +80,21 @@ def _rebase(environments: dict[str, Any], source_dir: Path, out_dir: Path) -> di
     return out
 
 
-def _dump(path: Path, content: dict[str, Any]) -> Path:
+def _escaped(value: Any) -> Any:
+    """Live text containing `${` must read back as itself, not as a substitution."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
+
+
+def _dump(path: Path, content: dict[str, Any], *, raw: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not raw:
+        content = _escaped(content)
     yaml = YAML()
     yaml.default_flow_style = False
     yaml.width = 4096

@@ -219,3 +219,18 @@ def test_init_scaffold_applies(tmp_path: Path, recorder: Recorder) -> None:
     assert run("init").exit_code == 1  # refuses to overwrite
     assert run("apply", "--auto-approve").exit_code == 0
     assert run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_export_escapes_live_text_that_looks_like_interpolation(
+    cli: Cli, example: Path, recorder: Recorder, tmp_path: Path
+) -> None:
+    edit(
+        example / "catalog/brands.yaml",
+        "page_title: EmberTrail camp stoves and cookware",
+        "page_title: $${not a var}",
+    )
+    assert cli("apply", "--auto-approve").exit_code == 0
+    out = tmp_path / "exported"
+    assert cli("export", "--out", str(out)).exit_code == 0
+    assert "$${not a var}" in (out / "catalog/brands.yaml").read_text()
+    assert Cli(out, recorder)("plan", "--detailed-exitcode").exit_code == 0

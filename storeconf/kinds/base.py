@@ -58,6 +58,18 @@ class Context:
 
 
 @dataclass(frozen=True)
+class TreeShape:
+    """Items that may nest in the file (`name` + `children`), which `expand()` turns into `key`.
+
+    The config layer uses it for did-you-mean suggestions and the JSON Schema.
+    """
+
+    key: str
+    name: str = "name"
+    children: str = "children"
+
+
+@dataclass(frozen=True)
 class Part:
     """A keyed list inside an object (a product's variants, its custom fields).
 
@@ -111,6 +123,10 @@ class Kind(Generic[SpecT]):
     sensitive_fields: ClassVar[frozenset[str]] = frozenset()
     # Keyed lists inside an object, diffed item by item (see Part).
     parts: ClassVar[tuple[Part, ...]] = ()
+    # Kind-specific `manage:` options (a pydantic model of the extra fields), e.g. categories' channel.
+    manage_options: ClassVar[type[BaseModel] | None] = None
+    # Set when items may nest in the file (categories' `children:`).
+    tree: ClassVar[TreeShape | None] = None
     # Kinds this kind refers to by key; read from the store even when not managed.
     references: ClassVar[tuple[str, ...]] = ()
     # Fields whose live value equals the API default are left out of exports.

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from storeconf.client import StoreClient
 from storeconf.errors import ApiError, Location, PlanError, Problem
-from storeconf.kinds.base import Context, Kind, Outcome, RawItem, Spec, changed_fields
+from storeconf.kinds.base import Context, Kind, Outcome, RawItem, Spec, TreeShape, changed_fields
 from storeconf.model import Live
 from storeconf.plan import Action, Change
 
@@ -68,6 +68,10 @@ class Category(Spec):
         return value
 
 
+class CategoryOptions(BaseModel):
+    channel: int = Field(1, ge=1, description="The channel whose category tree is managed.")
+
+
 def parent_of(path: str) -> str | None:
     return path.rsplit("/", 1)[0] if "/" in path else None
 
@@ -81,6 +85,8 @@ class Categories(Kind[Category]):
     spec = Category
     file = "catalog/categories.yaml"
     scopes = "store_v2_products"
+    manage_options = CategoryOptions
+    tree = TreeShape(key="path")
     api_defaults = {
         "description": "",
         "sort_order": 0,
@@ -240,7 +246,9 @@ def _expand_node(item: Any, at: tuple[str | int, ...], parent: str | None) -> It
     yield RawItem(data, at)
     children = item.get("children")
     path = data.get("path")
-    if isinstance(children, list) and isinstance(path, str):
+    if children is not None and not isinstance(children, list):
+        yield RawItem(children, (*at, "children"))  # reported by the loader as "expected a mapping"
+    elif isinstance(children, list) and isinstance(path, str):
         for i, child in enumerate(children):
             yield from _expand_node(child, (*at, "children", i), path)
 

@@ -1,0 +1,140 @@
+"""Resource files: top-level kind keys -> validated items -> `Desired` objects keyed by identity.
+
+Everything here is generic over the registry's kinds: each kind expands its
+own shapes (`Kind.expand`), validates with its spec, names its key and runs its
+cross-item checks; this module adds positions, duplicate detection across
+files and sensitivity tracking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from storeconf.config.interpolate import Interpolated
+from storeconf.config.validation import did_you_mean, validate
+from storeconf.config.yaml import Document, YamlPath, describe
+from storeconf.errors import Location, Problem
+from storeconf.kinds import Registry
+from storeconf.kinds.base import Kind, RawItem, Spec
+from storeconf.model import Desired
+
+
+@dataclass(frozen=True)
+class ResourceDoc:
+    """One file's kind keys after interpolation."""
+
+    doc: Document
+    interpolated: Interpolated
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.interpolated.data
+        return data
+
+
+@dataclass(frozen=True)
+class _Item:
+    spec: Spec
+    raw: RawItem
+    rdoc: ResourceDoc
+    location: Location
+
+
+@dataclass
+class Objects:
+    """The desired objects per kind (only kinds that have items) and the problems found."""
+
+    by_kind: dict[str, dict[str, Desired]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def unknown_top_level(
+    doc: Document, data: dict[str, Any], allowed: Sequence[str], project_keys: Sequence[str]
+) -> list[Problem]:
+    """Problems for top-level keys that name neither a kind nor (where allowed) a project setting."""
+    problems = []
+    for key in data:
+        if key in allowed:
+            continue
+        if key in project_keys:
+            message = f"{key!r} is a project setting: it belongs in storeconf.yaml"
+        else:
+            message = f"unknown top-level key {key!r}{did_you_mean(key, allowed)}"
+        problems.append(Problem(doc.source.key((key,)), message))
+    return problems
+
+
+def build_objects(docs: Sequence[ResourceDoc], registry: Registry) -> Objects:
+    """Validate every kind's items over all files and index them by identity."""
+    out = Objects()
+    for kind in registry:
+        items: list[_Item] = []
+        for rdoc in docs:
+            if kind.name in rdoc.data:
+                items += _validate_items(kind, rdoc, out.problems)
+        if items:
+            out.by_kind[kind.name] = _index(kind, items, out.problems)
+            out.problems += kind.check([(i.spec, i.location) for i in items])
+    return out
+
+
+def _validate_items(kind: Kind[Any], rdoc: ResourceDoc, problems: list[Problem]) -> list[_Item]:
+    at: YamlPath = (kind.name,)
+    value = rdoc.data[kind.name]
+    raws = list(kind.expand(value, at))
+    if not raws and value not in (None, [], {}):
+        # expand() found no items in something that is not empty: the shape is wrong (e.g. a mapping).
+        problems.append(Problem(rdoc.doc.source.value(at), f"{kind.name}: expected a list of items"))
+    items = []
+    for raw in raws:
+        spec, found = _validate_item(kind, rdoc, raw)
+        problems += found
+        if spec is not None:
+            items.append(_Item(spec, raw, rdoc, rdoc.doc.source.value(raw.path)))
+    return items
+
+
+def _validate_item(kind: Kind[Any], rdoc: ResourceDoc, raw: RawItem) -> tuple[Spec | None, list[Problem]]:
+    shape = kind.tree
+    return validate(
+        kind.spec,
+        raw.data,
+        rdoc.doc.source,
+        raw.path,
+        extra_fields=(shape.name, shape.children) if shape else (),
+        # A field is shown as (sensitive) if any string in it came from the environment.
+        sensitive=lambda loc: rdoc.interpolated.is_sensitive((*raw.path, *loc[:1])),
+        ignore=lambda loc: rdoc.interpolated.is_unresolved((*raw.path, *loc)),
+    )
+
+
+def _index(kind: Kind[Any], items: list[_Item], problems: list[Problem]) -> dict[str, Desired]:
+    """Desired objects by identity; a second object with an identity already seen is a problem."""
+    objects: dict[str, Desired] = {}
+    for item in items:
+        key = kind.key(item.spec)
+        identity = kind.identity(key)
+        first = objects.get(identity)
+        if first is not None:
+            same = "" if first.key == key else f" as {first.key!r}"
+            message = f"duplicate {kind.name} key {key!r} (already declared{same} at {first.location})"
+            problems.append(Problem(item.location, f"{describe(item.raw.path)}: {message}"))
+            continue
+        objects[identity] = _desired(kind, key, item)
+    return objects
+
+
+def _desired(kind: Kind[Any], key: str, item: _Item) -> Desired:
+    fields = kind.to_fields(item.spec)
+    source, path = item.rdoc.doc.source, item.raw.path
+    sensitive = {f for f in fields if item.rdoc.interpolated.is_sensitive((*path, f))} | kind.sensitive_fields
+    return Desired(
+        kind=kind.name,
+        key=key,
+        fields=fields,
+        location=item.location,
+        sensitive=frozenset(sensitive),
+        field_locations={f: source.values.get((*path, f), item.location) for f in fields},
+    )

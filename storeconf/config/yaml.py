@@ -1,0 +1,209 @@
+"""Position-tracking YAML loading: plain Python data plus where every key and value came from.
+
+The file is composed into ruamel's node graph (not constructed), so every node
+still carries its start mark; the loader then builds plain dicts, lists and
+scalars itself. That way a duplicate key, a bad tag or a syntax error is a
+`Problem` with a position instead of an exception, and every duplicate in a
+file is reported, not only the first.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from storeconf.errors import Location, Problem
+
+# A path from the document root: mapping keys (always strings) and list indices.
+YamlPath = tuple[str | int, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_CONSTRUCTED = {f"{_TAG}{t}" for t in ("null", "bool", "int", "float")}
+# Timestamps stay as the text the user wrote: config compares text as written.
+_VERBATIM = {f"{_TAG}str", f"{_TAG}timestamp"}
+_MERGE = f"{_TAG}merge"
+
+
+@dataclass
+class SourceMap:
+    """Where each path of one file starts: its value and, for mapping entries, its key."""
+
+    file: str
+    values: dict[YamlPath, Location] = field(default_factory=dict)
+    keys: dict[YamlPath, Location] = field(default_factory=dict)
+
+    def value(self, path: YamlPath) -> Location:
+        """The value at `path`, or at its nearest ancestor that exists in the file."""
+        for n in range(len(path), -1, -1):
+            if (loc := self.values.get(path[:n])) is not None:
+                return loc
+        return Location(self.file, 1, 1)
+
+    def key(self, path: YamlPath) -> Location:
+        """The key that introduces `path`, falling back to the nearest value."""
+        return self.keys.get(path) or self.value(path)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One loaded file: plain data and its source map."""
+
+    file: str
+    data: Any
+    source: SourceMap
+
+
+def describe(path: YamlPath) -> str:
+    """`('brands', 1, 'custom_url')` -> `brands[1].custom_url`, as errors show a path."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]:
+    """Load one file. `display` is the name errors use (relative to the project directory)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(Location(display, 1, 1), f"cannot read file: {exc}")]
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        with warnings.catch_warnings():
+            # ruamel warns about legal-but-odd input (reused anchors); that is not a config problem.
+            warnings.simplefilter("ignore")
+            root = yaml.compose(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        return None, [_syntax_problem(exc, display)]
+    except YAMLError as exc:
+        return None, [Problem(Location(display, 1, 1), f"invalid YAML: {exc}")]
+    builder = _Builder(display, yaml.constructor)
+    data = builder.convert(root, ()) if root is not None else None
+    return Document(display, data, builder.source), builder.problems
+
+
+def _syntax_problem(exc: MarkedYAMLError, display: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    loc = _location(display, mark) if mark is not None else Location(display, 1, 1)
+    message = f"invalid YAML: {exc.problem or exc.context}"
+    if exc.problem and exc.context:
+        where = exc.context_mark
+        start = f" started at line {where.line + 1}, column {where.column + 1}" if where is not None else ""
+        message += f" ({exc.context}{start})"
+    return Problem(loc, message)
+
+
+def _location(file: str, mark: Any) -> Location:
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    """Turns a node graph into plain data, filling a SourceMap and collecting problems."""
+
+    def __init__(self, file: str, constructor: Any) -> None:
+        self.file = file
+        self.source = SourceMap(file)
+        self.problems: list[Problem] = []
+        self._constructor = constructor
+        # Collection nodes being converted: an alias back to one of them would recurse forever.
+        self._active: set[int] = set()
+
+    def convert(self, node: Node, path: YamlPath) -> Any:
+        self.source.values.setdefault(path, self._loc(node))
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        if id(node) in self._active:
+            self._problem(node, path, "recursive alias: a node cannot contain itself")
+            return None
+        self._active.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, SequenceNode):
+                return self._sequence(node, path)
+            self._problem(node, path, f"unsupported YAML node {type(node).__name__}")
+            return None
+        finally:
+            self._active.discard(id(node))
+
+    def _mapping(self, node: MappingNode, path: YamlPath) -> dict[str, Any]:
+        self._check_tag(node, path, "map")
+        out: dict[str, Any] = {}
+        first: dict[str, Location] = {}
+        for key_node, value_node, explicit in self._pairs(node, path, explicit=True):
+            key = self._key(key_node, path)
+            if key is None:
+                continue
+            if key in first:
+                # A key merged in with `<<` yields to the mapping's own keys, silently (YAML semantics).
+                if explicit:
+                    at = first[key]
+                    self._problem(
+                        key_node, path, f"duplicate key {key!r} (first at line {at.line}, column {at.column})"
+                    )
+                continue
+            first[key] = self._loc(key_node)
+            self.source.keys[(*path, key)] = first[key]
+            out[key] = self.convert(value_node, (*path, key))
+        return out
+
+    def _pairs(self, node: MappingNode, path: YamlPath, explicit: bool) -> Iterator[tuple[Node, Node, bool]]:
+        """The mapping's own entries first, then those merged in with `<<: *anchor`."""
+        merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if str(key_node.tag) == _MERGE:
+                merged.extend(value_node.value if isinstance(value_node, SequenceNode) else [value_node])
+            else:
+                yield key_node, value_node, explicit
+        for source in merged:
+            if isinstance(source, MappingNode) and id(source) not in self._active:
+                self._active.add(id(source))
+                try:
+                    yield from self._pairs(source, path, explicit=False)
+                finally:
+                    self._active.discard(id(source))
+            else:
+                self._problem(source, path, "'<<' merges a mapping or a list of mappings only")
+
+    def _sequence(self, node: SequenceNode, path: YamlPath) -> list[Any]:
+        self._check_tag(node, path, "seq")
+        return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+
+    def _key(self, node: Node, path: YamlPath) -> str | None:
+        # Keys are always strings: `404:` and `true:` name fields, they are not numbers or booleans.
+        if not isinstance(node, ScalarNode):
+            self._problem(node, path, "mapping keys must be plain scalars, not lists or mappings")
+            return None
+        return str(node.value)
+
+    def _scalar(self, node: ScalarNode, path: YamlPath) -> Any:
+        tag = str(node.tag)
+        if tag in _VERBATIM:
+            return str(node.value)
+        if tag in _CONSTRUCTED:
+            try:
+                return self._constructor.construct_object(node)
+            except (YAMLError, ValueError) as exc:
+                self._problem(node, path, f"invalid {tag.removeprefix(_TAG)} {node.value!r}: {exc}")
+                return None
+        self._problem(node, path, f"unsupported YAML tag {tag!r}")
+        return None
+
+    def _check_tag(self, node: Node, path: YamlPath, expected: str) -> None:
+        if str(node.tag) != _TAG + expected:
+            self._problem(node, path, f"unsupported YAML tag {str(node.tag)!r}")
+
+    def _problem(self, node: Node, path: YamlPath, message: str) -> None:
+        label = describe(path)
+        self.problems.append(Problem(self._loc(node), f"{label}: {message}" if label else message))
+
+    def _loc(self, node: Node) -> Location:
+        return _location(self.file, node.start_mark)
