@@ -26,7 +26,8 @@ class Script(Spec):
     load_method: Literal["default", "async", "defer"] | None = None
     location: Literal["head", "footer"] | None = None
     visibility: Literal["storefront", "all_pages", "checkout", "order_confirmation"] | None = None
-    consent_category: Literal["essential", "functional", "analytics", "targeting", "unknown"] | None = None
+    # The API answers `unknown` when none was set, but refuses it in requests.
+    consent_category: Literal["essential", "functional", "analytics", "targeting"] | None = None
     enabled: bool | None = None
     channel_id: int | None = Field(default=None, ge=1)
     integrity_hashes: list[str] | None = Field(default=None, max_length=5)
@@ -53,7 +54,17 @@ class Scripts(Kind[Script]):
     spec = Script
     file = "storefront/scripts.yaml"
     scopes = "store_v2_content (+ store_content_checkout for visibility checkout/all_pages)"
-    api_defaults = {"description": "", "integrity_hashes": [], "auto_uninstall": False, "channel_id": 1}
+    api_defaults = {
+        "description": "",
+        "integrity_hashes": [],
+        "auto_uninstall": False,
+        "channel_id": 1,
+        "load_method": "default",
+        "location": "head",
+        "visibility": "storefront",
+        "enabled": True,
+        "consent_category": "unknown",
+    }
 
     def key(self, item: Script) -> str:
         return item.name
