@@ -27,12 +27,14 @@ from storeconf.engine import (
     apply_planned,
     check_saved_plan,
     connect,
+    diff_stores,
     load_plan_file,
     make_plan,
 )
 from storeconf.errors import ApplyError, ConfigError, StoreconfError
 from storeconf.export import export_project
 from storeconf.kinds.base import Outcome
+from storeconf.plan import Plan
 from storeconf.render import RENDERERS
 
 T = TypeVar("T")
@@ -176,6 +178,26 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
         report = run(work)
         if report is not None:
             print_report(rt, report)
+
+    @app.command("diff")
+    def diff_cmd(
+        source: Annotated[str, typer.Option("--from", help="Environment whose store is the model.")],
+        target: Annotated[str, typer.Option("--to", help="Environment whose store would change.")],
+        detailed_exitcode: Annotated[
+            bool, typer.Option("--detailed-exitcode", help="Exit 2 if different.")
+        ] = False,
+    ) -> None:
+        """Compare two live stores: what would change in --to to make it match --from."""
+
+        async def work() -> Plan:
+            projects = load_project(state.directory, source), load_project(state.directory, target)
+            return await diff_stores(*projects, wrap=rt.wrap)
+
+        plan = run(work)
+        rt.stdout().print(f"Changes that would make {target} match {source}:\n", markup=False)
+        print_plan(rt.stdout(), RENDERERS["text"](plan), "text")
+        if detailed_exitcode and not plan.empty:
+            raise typer.Exit(2)
 
     @app.command("export")
     def export_cmd(

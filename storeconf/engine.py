@@ -21,7 +21,7 @@ from storeconf.errors import ConfigError, PlanError, Problem, StalePlanError, Un
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context
 from storeconf.live import kinds_to_read, read_live
-from storeconf.model import LiveState
+from storeconf.model import Desired, DesiredState, LiveState
 from storeconf.plan import Plan, checksum
 from storeconf.planner import build_plan, unsafe_deletes
 
@@ -112,6 +112,36 @@ async def apply_planned(
     if unsafe and not allow_deletes:
         raise UnsafePlanError("; ".join(str(e) for e in unsafe))
     return await apply_plan(planned.plan, client, planned.ctx, registry, on_progress)
+
+
+async def diff_stores(source: Project, target: Project, *, wrap: TransportWrapper | None = None) -> Plan:
+    """The plan that would make `target`'s store match `source`'s store, for the managed kinds.
+
+    Used to review a promotion (staging → production): the source's live objects
+    stand in for the configuration, exactly as `export` would write them.
+    """
+    managed = target.desired.managed_kinds()
+    async with connect(source.environment, wrap=wrap) as client:
+        ctx = Context(manage=dict(source.desired.manage))
+        live = await read_live(client, kinds_to_read(managed, REGISTRY), ctx, REGISTRY)
+    objects = {
+        name: {
+            ident: Desired(name, obj.key, REGISTRY[name].export_item(obj))
+            for ident, obj in live.objects.get(name, {}).items()
+        }
+        for name in managed
+    }
+    as_desired = Project(
+        dir=target.dir,
+        environment=target.environment,
+        desired=DesiredState(objects, dict(target.desired.manage)),
+        files=target.files,
+        raw_environments=target.raw_environments,
+        environment_names=target.environment_names,
+    )
+    async with connect(target.environment, wrap=wrap) as client:
+        planned = await make_plan(as_desired, client)
+    return planned.plan
 
 
 def load_plan_file(path: Path) -> dict[str, Any]:

@@ -234,3 +234,19 @@ def test_export_escapes_live_text_that_looks_like_interpolation(
     assert cli("export", "--out", str(out)).exit_code == 0
     assert "$${not a var}" in (out / "catalog/brands.yaml").read_text()
     assert Cli(out, recorder)("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_diff_between_two_stores(cli: Cli, example: Path) -> None:
+    edit(
+        example / "storeconf.yaml",
+        "environments:\n",
+        "environments:\n  mirror:\n    sandbox: .storeconf/mirror.db\n    vars: {hooks: https://hooks.trailhead.example}\n",
+    )
+    assert cli("apply", "--auto-approve").exit_code == 0
+    diff = cli("diff", "--from", "local", "--to", "mirror", "--detailed-exitcode")
+    assert diff.exit_code == 2, diff.output
+    assert "Changes that would make mirror match local" in diff.stdout
+    assert "+ brands Summit Peak" in diff.stdout
+    assert cli("apply", "--env", "mirror", "--auto-approve").exit_code == 0
+    same = cli("diff", "--from", "local", "--to", "mirror", "--detailed-exitcode")
+    assert same.exit_code == 0, same.output
