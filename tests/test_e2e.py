@@ -250,3 +250,14 @@ def test_diff_between_two_stores(cli: Cli, example: Path) -> None:
     assert cli("apply", "--env", "mirror", "--auto-approve").exit_code == 0
     same = cli("diff", "--from", "local", "--to", "mirror", "--detailed-exitcode")
     assert same.exit_code == 0, same.output
+
+
+def test_apply_asks_and_only_yes_applies(cli: Cli) -> None:
+    declined = cli("apply", input="no\n")
+    assert declined.exit_code == 0 and "Apply cancelled" in declined.stdout
+    assert cli("plan", "--detailed-exitcode").exit_code == 2
+    no_input = cli("apply", input="")
+    assert "Apply cancelled" in no_input.stdout
+    accepted = cli("apply", input="yes\n")
+    assert accepted.exit_code == 0 and "Apply complete" in accepted.stdout
+    assert cli("plan", "--detailed-exitcode").exit_code == 0
