@@ -1,0 +1,345 @@
+"""Variant option storage and rules: the `variant_options` and `variant_option_values`
+tables, validation, uniqueness and the cascade to variants. The HTTP side is
+`options.py`.
+
+Display names are unique within a product and labels within an option (any case,
+409). `name` is generated once, like the API's `Size1533313432-134` (display name,
+epoch seconds, product id). `config` is stored as given for every type. Creating
+options never creates variants; deleting an option or a value deletes the variants
+built from it (and the product gets its base variant back when none remain).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from storeconf.sandbox import product_rules as rules
+from storeconf.sandbox import variant_rules
+from storeconf.sandbox.db import StoreDb, dump_doc, load_doc
+from storeconf.sandbox.http import ApiError, invalid, not_found
+from storeconf.sandbox.product_fields import INT32_MAX, INT32_MIN
+from storeconf.sandbox.validate import Field, check
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS variant_options (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    product_id INTEGER NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    display_key TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    name TEXT NOT NULL,
+    sort_order INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    UNIQUE (product_id, display_key)
+);
+CREATE TABLE IF NOT EXISTS variant_option_values (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    option_id INTEGER NOT NULL REFERENCES variant_options (id) ON DELETE CASCADE,
+    label_key TEXT NOT NULL,
+    label TEXT NOT NULL,
+    sort_order INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    UNIQUE (option_id, label_key)
+);
+"""
+
+TYPES = ("radio_buttons", "rectangles", "dropdown", "product_list", "product_list_with_images", "swatch")
+EMBEDDED_TYPE = "rectangles"
+MAX_VALUES = 250
+
+OPTION_FIELDS = (
+    Field("display_name", "string", min_length=1, max_length=255),
+    Field("type", "string", enum=TYPES),
+    Field("sort_order", "integer", minimum=INT32_MIN, maximum=INT32_MAX),
+    Field("config", "object"),
+    Field("image_url", "string"),
+)
+VALUE_FIELDS = (
+    Field("label", "string", min_length=1, max_length=255),
+    Field("sort_order", "integer", minimum=INT32_MIN, maximum=INT32_MAX),
+    Field("is_default", "boolean"),
+    Field("value_data", "object", nullable=True),
+)
+_OPTION_CONFLICT = "The option display name is a duplicate"
+_VALUE_CONFLICT = "The option value label is a duplicate"
+
+
+# ----------------------------------------------------------------------------------------
+# Validation
+# ----------------------------------------------------------------------------------------
+
+
+def option_errors(body: dict[str, Any], creating: bool) -> dict[str, str]:
+    required = ("display_name", "type", "option_values") if creating else ()
+    errors = check(body, OPTION_FIELDS, required=required)
+    if "option_values" in body:
+        errors |= _values_errors(body["option_values"], creating)
+    return errors
+
+
+def _values_errors(values: Any, creating: bool) -> dict[str, str]:
+    if not isinstance(values, list):
+        return {"option_values": "error.expected.jsarray"}
+    if creating and not values:
+        return {"option_values": "must have at least 1 item"}
+    if len(values) > MAX_VALUES:
+        return {"option_values": f"must have at most {MAX_VALUES} items"}
+    errors: dict[str, str] = {}
+    for n, value in enumerate(values):
+        if not isinstance(value, dict):
+            errors[f"option_values.{n}"] = "error.expected.jsobject"
+            continue
+        required = ("label", "sort_order") if "id" not in value else ()
+        errors |= {
+            f"option_values.{n}.{k}": v for k, v in check(value, VALUE_FIELDS, required=required).items()
+        }
+    return errors
+
+
+def raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise invalid(errors)
+
+
+def duplicate_labels(values: Sequence[dict[str, Any]]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        label = value.get("label")
+        if isinstance(label, str):
+            if label.lower() in seen:
+                raise ApiError.of(
+                    409, _VALUE_CONFLICT, errors={"label": f"The label '{label}' is used twice."}
+                )
+            seen.add(label.lower())
+
+
+# ----------------------------------------------------------------------------------------
+# Rows
+# ----------------------------------------------------------------------------------------
+
+
+def option_name(display_name: str, epoch: int, product_id: int) -> str:
+    return f"{display_name}{epoch}-{product_id}"
+
+
+def insert_option(db: StoreDb, product_id: int, body: dict[str, Any], epoch: int) -> int:
+    display_name = body["display_name"]
+    if _display_owner(db, product_id, display_name) is not None:
+        raise _display_conflict(display_name)
+    doc = {"type": body["type"], "config": body.get("config", {})}
+    if "image_url" in body:
+        doc["image_url"] = body["image_url"]
+    cursor = db.execute(
+        "INSERT INTO variant_options (product_id, display_key, display_name, name, sort_order, doc) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            product_id,
+            display_name.lower(),
+            display_name,
+            option_name(display_name, epoch, product_id),
+            body.get("sort_order", _next_sort(db, "variant_options", "product_id", product_id)),
+            dump_doc(doc),
+        ],
+    )
+    option_id = int(cursor.lastrowid or 0)
+    for value in body["option_values"]:
+        insert_value(db, option_id, value)
+    return option_id
+
+
+def _next_sort(db: StoreDb, table: str, parent: str, parent_id: int) -> int:
+    return int(
+        db.scalar(f"SELECT COALESCE(MAX(sort_order) + 1, 0) FROM {table} WHERE {parent} = ?", [parent_id])
+    )
+
+
+def _display_owner(db: StoreDb, product_id: int, display_name: str) -> int | None:
+    owner = db.scalar(
+        "SELECT id FROM variant_options WHERE product_id = ? AND display_key = ?",
+        [product_id, display_name.lower()],
+    )
+    return None if owner is None else int(owner)
+
+
+def _display_conflict(display_name: str) -> ApiError:
+    message = f"The product already has an option named '{display_name}'."
+    return ApiError.of(409, _OPTION_CONFLICT, errors={"display_name": message})
+
+
+def insert_value(db: StoreDb, option_id: int, value: dict[str, Any]) -> int:
+    label = value["label"]
+    if _label_owner(db, option_id, label) is not None:
+        raise _label_conflict(label)
+    count = int(db.scalar("SELECT COUNT(*) FROM variant_option_values WHERE option_id = ?", [option_id]))
+    if count >= MAX_VALUES:
+        raise invalid({"option_values": f"An option can have at most {MAX_VALUES} values."})
+    doc = {"is_default": value.get("is_default", False), "value_data": value.get("value_data")}
+    cursor = db.execute(
+        "INSERT INTO variant_option_values (option_id, label_key, label, sort_order, doc) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [option_id, label.lower(), label, value["sort_order"], dump_doc(doc)],
+    )
+    value_id = int(cursor.lastrowid or 0)
+    if doc["is_default"]:
+        _only_default(db, option_id, value_id)
+    return value_id
+
+
+def _label_owner(db: StoreDb, option_id: int, label: str) -> int | None:
+    owner = db.scalar(
+        "SELECT id FROM variant_option_values WHERE option_id = ? AND label_key = ?",
+        [option_id, label.lower()],
+    )
+    return None if owner is None else int(owner)
+
+
+def _label_conflict(label: str) -> ApiError:
+    return ApiError.of(
+        409, _VALUE_CONFLICT, errors={"label": f"The option already has a value labelled '{label}'."}
+    )
+
+
+def _only_default(db: StoreDb, option_id: int, value_id: int) -> None:
+    """One pre-selected value per option: marking one clears the others."""
+    db.execute(
+        "UPDATE variant_option_values SET doc = json_set(doc, '$.is_default', json('false')) "
+        "WHERE option_id = ? AND id != ?",
+        [option_id, value_id],
+    )
+
+
+def update_value_row(db: StoreDb, row: sqlite3.Row, body: dict[str, Any]) -> None:
+    label = body.get("label", row["label"])
+    owner = _label_owner(db, row["option_id"], label)
+    if owner is not None and owner != row["id"]:
+        raise _label_conflict(label)
+    doc = load_doc(row["doc"])
+    doc |= {k: body[k] for k in ("is_default", "value_data") if k in body}
+    db.execute(
+        "UPDATE variant_option_values SET label_key = ?, label = ?, sort_order = ?, doc = ? WHERE id = ?",
+        [label.lower(), label, body.get("sort_order", row["sort_order"]), dump_doc(doc), row["id"]],
+    )
+    if doc["is_default"]:
+        _only_default(db, row["option_id"], row["id"])
+
+
+def value_to_api(row: sqlite3.Row) -> dict[str, Any]:
+    doc = load_doc(row["doc"])
+    return {
+        "id": row["id"],
+        "label": row["label"],
+        "sort_order": row["sort_order"],
+        "value_data": doc["value_data"],
+        "is_default": doc["is_default"],
+    }
+
+
+def option_to_api(row: sqlite3.Row, values: list[dict[str, Any]]) -> dict[str, Any]:
+    doc = load_doc(row["doc"])
+    item: dict[str, Any] = {
+        "id": row["id"],
+        "product_id": row["product_id"],
+        "name": row["name"],
+        "display_name": row["display_name"],
+        "type": doc["type"],
+        "sort_order": row["sort_order"],
+        "option_values": values,
+        "config": doc["config"],
+    }
+    if "image_url" in doc:
+        item["image_url"] = doc["image_url"]
+    return item
+
+
+def values_of(db: StoreDb, where: str, params: Sequence[Any]) -> dict[int, list[dict[str, Any]]]:
+    rows = db.query(f"SELECT * FROM variant_option_values WHERE {where} ORDER BY sort_order, id", params)
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row["option_id"], []).append(value_to_api(row))
+    return found
+
+
+def options_to_api(db: StoreDb, rows: Sequence[sqlite3.Row]) -> list[dict[str, Any]]:
+    ids = [int(row["id"]) for row in rows]
+    values = values_of(db, f"option_id IN ({rules.id_marks(ids)})", ids) if ids else {}
+    return [option_to_api(row, values.get(row["id"], [])) for row in rows]
+
+
+def get_option(db: StoreDb, option_id: int) -> dict[str, Any]:
+    row = db.query_one("SELECT * FROM variant_options WHERE id = ?", [option_id])
+    if row is None:
+        raise not_found()
+    return options_to_api(db, [row])[0]
+
+
+def require_option(db: StoreDb, product_id: int, option_id: int) -> sqlite3.Row:
+    rules.require_row(db, product_id)
+    row = db.query_one(
+        "SELECT * FROM variant_options WHERE id = ? AND product_id = ?", [option_id, product_id]
+    )
+    if row is None:
+        raise not_found()
+    return row
+
+
+def require_value(db: StoreDb, product_id: int, option_id: int, value_id: int) -> sqlite3.Row:
+    require_option(db, product_id, option_id)
+    row = db.query_one(
+        "SELECT * FROM variant_option_values WHERE id = ? AND option_id = ?", [value_id, option_id]
+    )
+    if row is None:
+        raise not_found()
+    return row
+
+
+def delete_values(db: StoreDb, value_ids: Sequence[int]) -> None:
+    """Delete values and the variants built from them; products left without variants
+    get their base variant back."""
+    for product_id in variant_rules.delete_using_values(db, value_ids):
+        variant_rules.sync_base(db, product_id)
+    if value_ids:
+        db.execute(f"DELETE FROM variant_option_values WHERE id IN ({rules.id_marks(value_ids)})", value_ids)
+
+
+def ensure_value(
+    db: StoreDb, product_id: int, display_name: str, label: str, epoch: int | None = None
+) -> int:
+    """The id of value `label` of option `display_name` (any case), creating a `rectangles`
+    option and/or the value when absent: how `POST /catalog/products` treats named
+    variant option values."""
+    option_id = _display_owner(db, product_id, display_name)
+    if option_id is None:
+        body = {"display_name": display_name, "type": EMBEDDED_TYPE, "option_values": []}
+        option_id = insert_option(db, product_id, body, epoch or product_epoch(db, product_id))
+    value_id = _label_owner(db, option_id, label)
+    if value_id is None:
+        sort_order = _next_sort(db, "variant_option_values", "option_id", option_id)
+        value_id = insert_value(db, option_id, {"label": label, "sort_order": sort_order})
+    return value_id
+
+
+def product_epoch(db: StoreDb, product_id: int) -> int:
+    # Without the store's clock, embedded options take the product's creation time.
+    created = load_doc(db.scalar("SELECT doc FROM products WHERE id = ?", [product_id]))["date_created"]
+    return int(datetime.fromisoformat(created).timestamp())
+
+
+def update_option_row(db: StoreDb, row: sqlite3.Row, body: dict[str, Any]) -> None:
+    display_name = body.get("display_name", row["display_name"])
+    owner = _display_owner(db, row["product_id"], display_name)
+    if owner is not None and owner != row["id"]:
+        raise _display_conflict(display_name)
+    doc = load_doc(row["doc"])
+    doc |= {k: body[k] for k in ("type", "config", "image_url") if k in body}
+    db.execute(
+        "UPDATE variant_options SET display_key = ?, display_name = ?, sort_order = ?, doc = ? WHERE id = ?",
+        [
+            display_name.lower(),
+            display_name,
+            body.get("sort_order", row["sort_order"]),
+            dump_doc(doc),
+            row["id"],
+        ],
+    )

@@ -1,0 +1,202 @@
+"""What the product sub-resources (custom fields, bulk pricing rules, images, videos and
+modifiers) share: the parent-product check, per-product listing, the `include=` embed
+query, and the store facts a write needs when it comes from a product POST.
+
+Each sub-resource keeps its rows in its own table with a plain `product_id` column. The
+`products` table belongs to `products.py`; nothing here creates it, and the cascade on
+product delete goes through each part's `delete_for_product`.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from storeconf.sandbox.config import SandboxConfig
+from storeconf.sandbox.db import StoreDb
+from storeconf.sandbox.http import (
+    ApiError,
+    collection,
+    not_found,
+    page_of,
+    sandbox_of,
+    select_fields,
+    single,
+)
+from storeconf.sandbox.query import Where, fetch_page
+
+if TYPE_CHECKING:
+    from storeconf.sandbox.control import Sandbox
+
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+
+ToApi = Callable[[sqlite3.Row], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Store facts a write needs: the store hash (CDN URLs) and the clock."""
+
+    store_hash: str
+    iso_now: str
+    epoch_now: int
+
+    @classmethod
+    def of(cls, sandbox: Sandbox | None) -> Ctx:
+        if sandbox is not None:
+            return cls(sandbox.config.store_hash, sandbox.iso_now(), sandbox.epoch_now())
+        # Called without the store (a product POST that did not pass `sandbox=`): the
+        # default store hash and the wall clock.
+        moment = datetime.now(UTC).replace(microsecond=0)
+        return cls(SandboxConfig().store_hash, moment.isoformat(), int(moment.timestamp()))
+
+    @classmethod
+    def from_request(cls, request: Request) -> Ctx:
+        return cls.of(sandbox_of(request))
+
+
+def require_product(db: StoreDb, product_id: int) -> None:
+    """The catalog 404 unless the product exists. The same answer as
+    `product_rules.require_product`, without building the product."""
+    try:
+        row = db.query_one("SELECT 1 FROM products WHERE id = ?", [product_id])
+    except sqlite3.OperationalError:  # a store without the products module has no products
+        row = None
+    if row is None:
+        raise not_found()
+
+
+def product_exists(db: StoreDb, product_id: int) -> bool:
+    try:
+        require_product(db, product_id)
+    except ApiError:
+        return False
+    return True
+
+
+def get_row(db: StoreDb, table: str, product_id: int, item_id: int) -> sqlite3.Row:
+    """The row of one sub-resource of one product, else the 404 (also for another product's id)."""
+    row = db.query_one(f"SELECT * FROM {table} WHERE id = ? AND product_id = ?", [item_id, product_id])
+    if row is None:
+        raise not_found()
+    return row
+
+
+def grouped_rows(
+    db: StoreDb, table: str, product_ids: Sequence[int], order: str
+) -> dict[int, list[sqlite3.Row]]:
+    """Rows of every listed product in one query, keyed by product id (every id present)."""
+    ids = list(dict.fromkeys(int(pid) for pid in product_ids))
+    result: dict[int, list[sqlite3.Row]] = {pid: [] for pid in ids}
+    if not ids:
+        return result
+    marks = ",".join("?" * len(ids))
+    rows = db.query(f"SELECT * FROM {table} WHERE product_id IN ({marks}) ORDER BY product_id, {order}", ids)
+    for row in rows:
+        result[row["product_id"]].append(row)
+    return result
+
+
+def embed_rows(
+    db: StoreDb, table: str, product_ids: Sequence[int], order: str, to_api: ToApi
+) -> dict[int, list[dict[str, Any]]]:
+    grouped = grouped_rows(db, table, product_ids, order)
+    return {pid: [to_api(row) for row in rows] for pid, rows in grouped.items()}
+
+
+async def list_part(request: Request, table: str, order: str, to_api: ToApi) -> Response:
+    """`GET …/products/{product_id}/<part>`: page/limit plus include/exclude_fields."""
+    db = sandbox_of(request).db
+    product_id: int = request.path_params["product_id"]
+    require_product(db, product_id)
+    page = page_of(request)
+    rows, total = fetch_page(db, table, Where(["product_id = ?"], [product_id]), order, page)
+    items = [select_fields(request, to_api(row), "id") for row in rows]
+    return collection(request, items, total, page)
+
+
+async def get_part(request: Request, table: str, id_param: str, to_api: ToApi) -> Response:
+    db = sandbox_of(request).db
+    product_id: int = request.path_params["product_id"]
+    require_product(db, product_id)
+    row = get_row(db, table, product_id, request.path_params[id_param])
+    return single(select_fields(request, to_api(row), "id"))
+
+
+def rekey(error: ApiError, prefix: str) -> ApiError:
+    """An item error re-addressed inside a product body: `name` → `custom_fields[2].name`."""
+    body = dict(error.body) if isinstance(error.body, dict) else error.body
+    if isinstance(body, dict) and isinstance(body.get("errors"), dict):
+        body["errors"] = {f"{prefix}.{field}": message for field, message in body["errors"].items()}
+    return ApiError(error.status, body, error.headers)
+
+
+def create_items(
+    db: StoreDb,
+    key: str,
+    items: list[Any],
+    create_one: Callable[[int, Any], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Create every item of a product body's `key` array in one savepoint: all or none."""
+    if not isinstance(items, list):
+        raise ApiError.of(422, "JSON data is missing or invalid", errors={key: "error.expected.jsarray"})
+    created: list[dict[str, Any]] = []
+    with db.tx():
+        for index, item in enumerate(items):
+            try:
+                created.append(create_one(index, item))
+            except ApiError as error:
+                raise rekey(error, f"{key}[{index}]") from None
+    return created
+
+
+def is_number(value: Any) -> bool:
+    """A JSON number; NaN and infinities (which Python's JSON parser lets through) are not."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def int32_error(value: Any) -> str | None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return "error.expected.jsnumber"
+    if not INT32_MIN <= value <= INT32_MAX:
+        return f"must be between {INT32_MIN} and {INT32_MAX}"
+    return None
+
+
+CreateOne = Callable[[StoreDb, int, Any, Ctx], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PartStore:
+    """The contract `products.py` uses for one sub-resource: `include=` embedding, the
+    arrays of a product POST, and the cascade when a product is deleted."""
+
+    key: str
+    table: str
+    order: str
+    to_api: ToApi
+    create_one: CreateOne
+
+    def embed(self, db: StoreDb, product_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        """API-shaped items per product (every id present, possibly empty), one query."""
+        return embed_rows(db, self.table, product_ids, self.order, self.to_api)
+
+    def create_embedded(
+        self, db: StoreDb, product_id: int, items: list[Any], *, sandbox: Sandbox | None = None
+    ) -> list[dict[str, Any]]:
+        """Validate and insert the items of a product POST; all or none. Pass `sandbox` so
+        stamps and CDN URLs use the store's clock and hash."""
+        ctx = Ctx.of(sandbox)
+        return create_items(db, self.key, items, lambda _i, item: self.create_one(db, product_id, item, ctx))
+
+    def delete_for_product(self, db: StoreDb, product_id: int) -> None:
+        with db.tx():
+            db.execute(f"DELETE FROM {self.table} WHERE product_id = ?", [product_id])

@@ -1,0 +1,320 @@
+"""Product sub-resources: custom fields and bulk pricing rules (here), images
+(`product_images.py`) and videos (`product_videos.py`), all under
+`/v3/catalog/products/{product_id}/…`.
+
+`CUSTOM_FIELDS`, `BULK_PRICING_RULES`, `IMAGES` and `VIDEOS` are what `products.py` uses
+for `include=`, for the arrays of a product POST and for the cascade on product delete
+(see `product_part_kit.PartStore`).
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from storeconf.sandbox import product_images, product_videos
+from storeconf.sandbox.db import StoreDb
+from storeconf.sandbox.http import ApiError, invalid, no_content, read_object, sandbox_of, single
+from storeconf.sandbox.product_part_kit import (
+    Ctx,
+    PartStore,
+    get_part,
+    get_row,
+    list_part,
+    require_product,
+)
+from storeconf.sandbox.resource import Resource
+from storeconf.sandbox.validate import Field, check
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS product_custom_fields (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    product_id INTEGER NOT NULL,
+    name TEXT NOT NULL COLLATE NOCASE,
+    value TEXT NOT NULL COLLATE NOCASE,
+    UNIQUE (product_id, name, value)
+);
+CREATE TABLE IF NOT EXISTS product_bulk_pricing_rules (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    product_id INTEGER NOT NULL,
+    quantity_min INTEGER NOT NULL,
+    quantity_max INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    amount REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS product_bulk_pricing_rules_product ON product_bulk_pricing_rules (product_id);
+"""
+
+_PRODUCT = "/v3/catalog/products/{product_id:int}"
+
+# --- custom fields --------------------------------------------------------------------
+
+MAX_CUSTOM_FIELDS = 200
+_CF_TABLE = "product_custom_fields"
+_CF_FIELDS = (
+    Field("name", "string", min_length=1, max_length=250),
+    Field("value", "string", min_length=1, max_length=250),
+)
+_CF_INVALID = (
+    "The custom field was not valid. This is the result of missing required fields, or of invalid data."
+)
+_CF_CONFLICT = "The custom field was in conflict with another custom field of the product."
+_CF_TOO_MANY = f"A product can have at most {MAX_CUSTOM_FIELDS} custom fields."
+
+
+def _custom_field_to_api(row: sqlite3.Row) -> dict[str, Any]:
+    return {"id": row["id"], "name": row["name"], "value": row["value"]}
+
+
+def _check_custom_field(body: Any, *, creating: bool) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise invalid({"body": "error.expected.jsobject"}, _CF_INVALID)
+    errors = check(body, _CF_FIELDS, required=("name", "value") if creating else ())
+    if errors:
+        raise invalid(errors, _CF_INVALID)
+    return {k: body[k] for k in ("name", "value") if k in body}
+
+
+def _unique_pair(db: StoreDb, product_id: int, name: str, value: str, own_id: int | None) -> None:
+    # The name+value pair is unique per product, compared case-insensitively like the
+    # store's MySQL collation; the same name with another value is fine.
+    row = db.query_one(
+        f"SELECT id FROM {_CF_TABLE} WHERE product_id = ? AND name = ? AND value = ? AND id IS NOT ?",
+        [product_id, name, value, own_id],
+    )
+    if row is not None:
+        message = (
+            f"The product already has the custom field '{name}' with the value '{value}' (id {row['id']})."
+        )
+        raise ApiError.of(409, _CF_CONFLICT, errors={"name": message, "value": message})
+
+
+def _create_custom_field(db: StoreDb, product_id: int, body: Any, ctx: Ctx) -> dict[str, Any]:
+    fields = _check_custom_field(body, creating=True)
+    count = int(db.scalar(f"SELECT COUNT(*) FROM {_CF_TABLE} WHERE product_id = ?", [product_id]))
+    if count >= MAX_CUSTOM_FIELDS:
+        raise invalid({"custom_fields": _CF_TOO_MANY}, _CF_TOO_MANY)
+    _unique_pair(db, product_id, fields["name"], fields["value"], None)
+    cursor = db.execute(
+        f"INSERT INTO {_CF_TABLE} (product_id, name, value) VALUES (?, ?, ?)",
+        [product_id, fields["name"], fields["value"]],
+    )
+    return _custom_field_to_api(get_row(db, _CF_TABLE, product_id, int(cursor.lastrowid or 0)))
+
+
+async def list_custom_fields(request: Request) -> Response:
+    return await list_part(request, _CF_TABLE, "id", _custom_field_to_api)
+
+
+async def get_custom_field(request: Request) -> Response:
+    return await get_part(request, _CF_TABLE, "custom_field_id", _custom_field_to_api)
+
+
+async def create_custom_field(request: Request) -> Response:
+    db = sandbox_of(request).db
+    product_id: int = request.path_params["product_id"]
+    require_product(db, product_id)
+    body = await read_object(request)
+    with db.tx():
+        item = _create_custom_field(db, product_id, body, Ctx.from_request(request))
+    return single(item)
+
+
+async def update_custom_field(request: Request) -> Response:
+    db = sandbox_of(request).db
+    product_id: int = request.path_params["product_id"]
+    field_id: int = request.path_params["custom_field_id"]
+    require_product(db, product_id)
+    current = _custom_field_to_api(get_row(db, _CF_TABLE, product_id, field_id))
+    merged = {**current, **_check_custom_field(await read_object(request), creating=False)}
+    with db.tx():
+        _unique_pair(db, product_id, merged["name"], merged["value"], field_id)
+        db.execute(
+            f"UPDATE {_CF_TABLE} SET name = ?, value = ? WHERE id = ?",
+            [merged["name"], merged["value"], field_id],
+        )
+    return single(_custom_field_to_api(get_row(db, _CF_TABLE, product_id, field_id)))
+
+
+async def delete_custom_field(request: Request) -> Response:
+    return _delete(request, _CF_TABLE, "custom_field_id")
+
+
+# --- bulk pricing rules -----------------------------------------------------------------
+
+_BPR_TABLE = "product_bulk_pricing_rules"
+_BPR_TYPES = ("price", "percent", "fixed")
+_BPR_FIELDS = (
+    Field("quantity_min", "integer", minimum=0, maximum=2**31 - 1),
+    Field("quantity_max", "integer", minimum=0, maximum=2**31 - 1),
+    Field("type", "string", enum=_BPR_TYPES),
+)
+_BPR_REQUIRED = ("quantity_min", "quantity_max", "type", "amount")
+_BPR_INVALID = (
+    "The bulk pricing rule was not valid. This is the result of missing required fields, or of invalid data."
+)
+_BPR_CONFLICT = (
+    "The bulk pricing rule was in conflict with another bulk pricing rule. "
+    "This is the result of quantity range overlapping with existing bulk pricing rules."
+)
+
+
+def _rule_to_api(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "quantity_min": row["quantity_min"],
+        "quantity_max": row["quantity_max"],
+        "type": row["type"],
+        "amount": float(row["amount"]),
+    }
+
+
+def _amount(value: Any) -> float | None:
+    """A number, or a string holding one (`"10"`, `".10"`); None when it is neither."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _check_rule(body: Any, current: dict[str, Any] | None) -> dict[str, Any]:
+    """The rule after applying `body` to `current` (None on create), or the 422."""
+    if not isinstance(body, dict):
+        raise invalid({"body": "error.expected.jsobject"}, _BPR_INVALID)
+    errors = check(body, _BPR_FIELDS, required=_BPR_REQUIRED if current is None else ())
+    rule = {k: v for k, v in (current or {}).items() if k != "id"}
+    rule.update({k: body[k] for k in ("quantity_min", "quantity_max", "type") if k in body})
+    if "amount" in body and "amount" not in errors:
+        amount = _amount(body["amount"])
+        if amount is None:
+            errors["amount"] = "must be a number, or a string holding a number"
+        elif amount < 0:
+            errors["amount"] = "must be at least 0"
+        else:
+            rule["amount"] = amount
+    if not errors:
+        low, high = rule["quantity_min"], rule["quantity_max"]
+        if high != 0 and high <= low:
+            errors["quantity_max"] = "must be greater than quantity_min, or 0 for no upper bound"
+        if rule["type"] == "fixed" and low < 2:
+            errors["quantity_min"] = "must be at least 2 for a fixed rule"
+    if errors:
+        raise invalid(errors, _BPR_INVALID)
+    return rule
+
+
+def _no_overlap(db: StoreDb, product_id: int, rule: dict[str, Any], own_id: int | None) -> None:
+    # Inclusive ranges; a quantity_max of 0 is unbounded.
+    low, high = rule["quantity_min"], rule["quantity_max"] or math.inf
+    rows = db.query(
+        f"SELECT id, quantity_min, quantity_max FROM {_BPR_TABLE} WHERE product_id = ? AND id IS NOT ?",
+        [product_id, own_id],
+    )
+    for row in rows:
+        other_high = row["quantity_max"] or math.inf
+        if low <= other_high and row["quantity_min"] <= high:
+            span = (
+                f"{row['quantity_min']}-{row['quantity_max']}"
+                if row["quantity_max"]
+                else f"{row['quantity_min']} and up"
+            )
+            message = f"The quantity range overlaps bulk pricing rule {row['id']} ({span})."
+            raise ApiError.of(409, _BPR_CONFLICT, errors={"quantity_min": message, "quantity_max": message})
+
+
+def _create_rule(db: StoreDb, product_id: int, body: Any, ctx: Ctx) -> dict[str, Any]:
+    rule = _check_rule(body, None)
+    _no_overlap(db, product_id, rule, None)
+    cursor = db.execute(
+        f"INSERT INTO {_BPR_TABLE} (product_id, quantity_min, quantity_max, type, amount) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [product_id, rule["quantity_min"], rule["quantity_max"], rule["type"], rule["amount"]],
+    )
+    return _rule_to_api(get_row(db, _BPR_TABLE, product_id, int(cursor.lastrowid or 0)))
+
+
+async def list_rules(request: Request) -> Response:
+    return await list_part(request, _BPR_TABLE, "id", _rule_to_api)
+
+
+async def get_rule(request: Request) -> Response:
+    return await get_part(request, _BPR_TABLE, "bulk_pricing_rule_id", _rule_to_api)
+
+
+async def create_rule(request: Request) -> Response:
+    db = sandbox_of(request).db
+    product_id: int = request.path_params["product_id"]
+    require_product(db, product_id)
+    body = await read_object(request)
+    with db.tx():
+        item = _create_rule(db, product_id, body, Ctx.from_request(request))
+    return single(item)
+
+
+async def update_rule(request: Request) -> Response:
+    db = sandbox_of(request).db
+    product_id: int = request.path_params["product_id"]
+    rule_id: int = request.path_params["bulk_pricing_rule_id"]
+    require_product(db, product_id)
+    current = _rule_to_api(get_row(db, _BPR_TABLE, product_id, rule_id))
+    rule = _check_rule(await read_object(request), current)
+    with db.tx():
+        _no_overlap(db, product_id, rule, rule_id)
+        db.execute(
+            f"UPDATE {_BPR_TABLE} SET quantity_min = ?, quantity_max = ?, type = ?, amount = ? WHERE id = ?",
+            [rule["quantity_min"], rule["quantity_max"], rule["type"], rule["amount"], rule_id],
+        )
+    return single(_rule_to_api(get_row(db, _BPR_TABLE, product_id, rule_id)))
+
+
+async def delete_rule(request: Request) -> Response:
+    return _delete(request, _BPR_TABLE, "bulk_pricing_rule_id")
+
+
+def _delete(request: Request, table: str, id_param: str) -> Response:
+    db = sandbox_of(request).db
+    product_id: int = request.path_params["product_id"]
+    require_product(db, product_id)
+    item_id: int = request.path_params[id_param]
+    get_row(db, table, product_id, item_id)
+    with db.tx():
+        db.execute(f"DELETE FROM {table} WHERE id = ?", [item_id])
+    return no_content()
+
+
+# --- the contract with products.py and the resource --------------------------------------
+
+CUSTOM_FIELDS = PartStore("custom_fields", _CF_TABLE, "id", _custom_field_to_api, _create_custom_field)
+BULK_PRICING_RULES = PartStore("bulk_pricing_rules", _BPR_TABLE, "id", _rule_to_api, _create_rule)
+IMAGES = product_images.IMAGES
+VIDEOS = product_videos.VIDEOS
+
+_CF = f"{_PRODUCT}/custom-fields"
+_BPR = f"{_PRODUCT}/bulk-pricing-rules"
+
+RESOURCE = Resource(
+    name="product_parts",
+    schema=SCHEMA + product_images.SCHEMA + product_videos.SCHEMA,
+    routes=[
+        Route(_CF, list_custom_fields, methods=["GET"]),
+        Route(_CF, create_custom_field, methods=["POST"]),
+        Route(_CF + "/{custom_field_id:int}", get_custom_field, methods=["GET"]),
+        Route(_CF + "/{custom_field_id:int}", update_custom_field, methods=["PUT"]),
+        Route(_CF + "/{custom_field_id:int}", delete_custom_field, methods=["DELETE"]),
+        Route(_BPR, list_rules, methods=["GET"]),
+        Route(_BPR, create_rule, methods=["POST"]),
+        Route(_BPR + "/{bulk_pricing_rule_id:int}", get_rule, methods=["GET"]),
+        Route(_BPR + "/{bulk_pricing_rule_id:int}", update_rule, methods=["PUT"]),
+        Route(_BPR + "/{bulk_pricing_rule_id:int}", delete_rule, methods=["DELETE"]),
+        *product_images.ROUTES,
+        *product_videos.ROUTES,
+    ],
+)

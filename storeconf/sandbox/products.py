@@ -1,0 +1,415 @@
+"""Products: `/v3/catalog/products` (list, create one, batch update, filtered delete) and
+`/v3/catalog/products/{product_id}`.
+
+Storage and field rules are in `product_rules.py`, `include=` and embedded
+sub-resources in `product_include.py`. Other modules use `require_product` (the 404)
+and `sku_taken` (SKUs are unique across products and variants, any case) from here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from storeconf.sandbox import product_fields as fields
+from storeconf.sandbox import product_include, variant_rules
+from storeconf.sandbox import product_rules as rules
+from storeconf.sandbox.control import Sandbox
+from storeconf.sandbox.db import StoreDb
+from storeconf.sandbox.http import (
+    INVALID_JSON_TITLE,
+    STATUS_CODES_PATH,
+    ApiError,
+    collection,
+    comma_list,
+    invalid,
+    invalid_query,
+    no_content,
+    not_found,
+    ok,
+    page_of,
+    parse_int,
+    read_json,
+    read_object,
+    sandbox_of,
+    select_fields,
+    single,
+)
+from storeconf.sandbox.product_rules import require_product as require_product
+from storeconf.sandbox.product_rules import sku_taken as sku_taken
+from storeconf.sandbox.query import ID_OPS, Filter, Where, fetch_page, order_from, where_from
+from storeconf.sandbox.resource import Resource
+from storeconf.sandbox.validate import MISSING
+
+MAX_BATCH = 10
+MAX_DELETE = 250
+TOO_LARGE = "The request payload is too large. The maximum items allowed in the array is 10."
+DELETE_FILTER_TITLE = "At least one filter must be provided in order to delete products"
+
+
+def _json(path: str) -> str:
+    return f"json_extract(doc, '$.{path}')"
+
+
+_NAME = _json("name")
+_FILTERS = (
+    Filter("id", "id", "int", ID_OPS),
+    Filter("name", _NAME, "str", ("eq", "like")),
+    Filter("sku", "sku_key", "str", ("eq", "in")),
+    Filter("mpn", _json("mpn")),
+    Filter("upc", _json("upc")),
+    Filter("condition", _json("condition")),
+    Filter("brand_id", "COALESCE(brand_id, 0)", "int"),
+    Filter("is_visible", _json("is_visible"), "bool"),
+    Filter("is_featured", _json("is_featured"), "bool"),
+    Filter("is_free_shipping", _json("is_free_shipping"), "bool"),
+    Filter(
+        "inventory_level",
+        _json("inventory_level"),
+        "int",
+        ("eq", "in", "not_in", "min", "max", "greater", "less"),
+    ),
+    Filter("total_sold", _json("total_sold"), "int"),
+    Filter("type", _json("type")),
+    Filter("availability", _json("availability")),
+    Filter("date_modified", _json("date_modified"), "str", ("min", "max")),
+    Filter("date_last_imported", _json("date_last_imported"), "str", ("min", "max")),
+)
+# The filters the spec lists for `DELETE /catalog/products`.
+_DELETE_FILTERS = (
+    Filter("id", "id", "int", ("in",)),
+    Filter("name", _NAME),
+    Filter("sku", "sku_key"),
+    Filter("condition", _json("condition")),
+    Filter("brand_id", "COALESCE(brand_id, 0)", "int"),
+    Filter("is_visible", _json("is_visible"), "bool"),
+    Filter("is_featured", _json("is_featured"), "bool"),
+    Filter("inventory_level", _json("inventory_level"), "int"),
+    Filter("total_sold", _json("total_sold"), "int"),
+    Filter("type", _json("type")),
+)
+_SORTABLE = {
+    "id": "id",
+    "name": f"{_NAME} COLLATE NOCASE",
+    "sku": "sku_key",
+    "price": _json("price"),
+    "date_modified": _json("date_modified"),
+    "date_last_imported": _json("date_last_imported"),
+    "inventory_level": _json("inventory_level"),
+    "is_visible": _json("is_visible"),
+    "total_sold": _json("total_sold"),
+    "calculated_price": (
+        f"CASE WHEN {_json('sale_price')} > 0 THEN {_json('sale_price')} ELSE {_json('price')} END"
+    ),
+}
+# Always returned, whatever include_fields/exclude_fields say.
+_ALWAYS = ("gift_wrapping_options_type", "gift_wrapping_options_list")
+
+
+# ----------------------------------------------------------------------------------------
+# Filters
+# ----------------------------------------------------------------------------------------
+
+
+def _where(request: Request, filters: tuple[Filter, ...], *, deleting: bool = False) -> Where:
+    where = where_from(request, filters)
+    for name in ("price", "weight"):
+        raw = request.query_params.get(name)
+        if raw:
+            where = where.extend(f"{_json(name)} = ?", _number(name, raw))
+    category = request.query_params.get("categories")
+    if category:
+        # The spec: a product in more than one category is not matched; use categories:in.
+        where = where.extend(
+            "id IN (SELECT product_id FROM product_categories GROUP BY product_id "
+            "HAVING COUNT(*) = 1 AND MAX(category_id) = ?)",
+            parse_int("categories", category),
+        )
+    keyword = request.query_params.get("keyword")
+    if keyword:
+        like = f"%{keyword}%"
+        where = where.extend(
+            f"({_NAME} LIKE ? OR {_json('description')} LIKE ? OR {_json('sku')} LIKE ? OR brand_id IN "
+            "(SELECT id FROM brands WHERE json_extract(doc, '$.name') LIKE ?))",
+            like,
+            like,
+            like,
+            like,
+        )
+    if deleting:
+        return where
+    return _list_only(request, where)
+
+
+def _list_only(request: Request, where: Where) -> Where:
+    categories = _ids(request, "categories:in")
+    if categories:
+        # The spec: products in *all* the listed categories.
+        where = where.extend(
+            "id IN (SELECT product_id FROM product_categories "
+            f"WHERE category_id IN ({rules.id_marks(categories)}) "
+            "GROUP BY product_id HAVING COUNT(DISTINCT category_id) = ?)",
+            *categories,
+            len(set(categories)),
+        )
+    channels = _ids(request, "channel_id:in")
+    if channels:
+        where = where.extend(
+            "id IN (SELECT product_id FROM product_channels "
+            f"WHERE channel_id IN ({rules.id_marks(channels)}))",
+            *channels,
+        )
+    day = request.query_params.get("date_modified")
+    if day:
+        where = where.extend(f"substr({_json('date_modified')}, 1, 10) = ?", day)
+    return where
+
+
+def _ids(request: Request, name: str) -> list[int]:
+    return [parse_int(name, value) for value in comma_list(request, name) or []]
+
+
+def _number(name: str, raw: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise invalid_query(name, "a number", raw) from None
+
+
+# ----------------------------------------------------------------------------------------
+# Rendering
+# ----------------------------------------------------------------------------------------
+
+
+def _render(
+    request: Request, db: StoreDb, rows: list[sqlite3.Row], includes: list[str]
+) -> list[dict[str, Any]]:
+    ids = [int(row["id"]) for row in rows]
+    categories = rules.categories_of(db, ids)
+    items = []
+    for row in rows:
+        product = fields.to_api(row, categories[row["id"]])
+        selected = select_fields(request, product, "id")
+        items.append({**selected, **{k: product[k] for k in _ALWAYS}})
+    product_include.attach(db, items, includes)
+    return items
+
+
+def _render_ids(request: Request, db: StoreDb, ids: list[int], includes: list[str]) -> list[dict[str, Any]]:
+    rows = db.query(f"SELECT * FROM products WHERE id IN ({rules.id_marks(ids)})", ids)
+    by_id = {int(row["id"]): row for row in rows}
+    return _render(request, db, [by_id[pid] for pid in ids], includes)
+
+
+# ----------------------------------------------------------------------------------------
+# Writes
+# ----------------------------------------------------------------------------------------
+
+
+def _brand_id(db: StoreDb, body: dict[str, Any], current: int) -> int:
+    if "brand_id" in body:
+        brand_id = int(body["brand_id"])
+    elif "brand_name" in body:
+        return rules.brand_for_name(db, body["brand_name"])
+    else:
+        return current
+    if brand_id != current:
+        rules.check_brand(db, brand_id)
+    return brand_id
+
+
+def create(sandbox: Sandbox, body: dict[str, Any]) -> tuple[int, list[str]]:
+    """Insert a validated product body with its embedded sub-resources; returns the id and
+    the sub-resource names the body carried."""
+    db = sandbox.db
+    doc = fields.apply_fields(dict(fields.DEFAULTS), body)
+    doc["date_created"] = doc["date_modified"] = sandbox.iso_now()
+    if "custom_url" in body:
+        doc["custom_url"] = fields.explicit_url(body["custom_url"])
+    else:
+        doc["custom_url"] = {"url": rules.free_url(db, doc["name"]), "is_customized": False}
+    rules.check_unique(db, doc, None)
+    brand_id = _brand_id(db, body, 0)
+    categories = list(dict.fromkeys(body.get("categories", [])))
+    rules.check_categories(db, categories)
+    product_id = rules.insert(db, doc, brand_id)
+    rules.set_categories(db, product_id, categories)
+    rules.add_channels(db, [(product_id, rules.DEFAULT_CHANNEL_ID)])
+    variant_rules.sync_base(db, product_id)
+    embedded = product_include.create_embedded(db, product_id, body, product_include.WRITE_ORDER, sandbox)
+    return product_id, embedded
+
+
+def update(sandbox: Sandbox, row: sqlite3.Row, body: dict[str, Any]) -> list[str]:
+    """Partial update of one product; `categories` replaces the set. Returns the embedded
+    sub-resource names the body carried (variants are not part of a product PUT)."""
+    db, product_id = sandbox.db, int(row["id"])
+    old = fields.stored_doc(row)
+    doc = fields.apply_fields(old, body)
+    doc["date_modified"] = sandbox.iso_now()
+    if "custom_url" in body:
+        doc["custom_url"] = fields.explicit_url(body["custom_url"])
+    rules.check_unique(db, doc, product_id)
+    brand_id = _brand_id(db, body, row["brand_id"] or 0)
+    if "categories" in body:
+        categories = list(dict.fromkeys(body["categories"]))
+        rules.check_categories(db, categories)
+        rules.set_categories(db, product_id, categories)
+    rules.update(db, product_id, doc, brand_id)
+    if doc["sku"] != old["sku"]:
+        variant_rules.set_base_sku(db, product_id, doc["sku"])
+    return product_include.create_embedded(db, product_id, body, product_include.WRITE_ORDER[1:], sandbox)
+
+
+def delete(db: StoreDb, product_id: int) -> None:
+    product_include.delete_for_product(db, product_id)
+    db.execute("DELETE FROM products WHERE id = ?", [product_id])
+
+
+def _bad_json() -> ApiError:
+    return invalid({}, title=INVALID_JSON_TITLE)
+
+
+# ----------------------------------------------------------------------------------------
+# Routes
+# ----------------------------------------------------------------------------------------
+
+
+async def list_products(request: Request) -> Response:
+    db = sandbox_of(request).db
+    includes = product_include.requested(request)
+    page = product_include.cap_page(page_of(request), includes)
+    order = order_from(request, _SORTABLE, "id")
+    rows, total = fetch_page(db, "products", _where(request, _FILTERS), order, page)
+    return collection(request, _render(request, db, rows, includes), total, page)
+
+
+async def create_product(request: Request) -> Response:
+    body = await read_object(request, _bad_json)
+    fields.validate(body, fields.REQUIRED_ON_CREATE)
+    sandbox = sandbox_of(request)
+    with sandbox.db.tx():
+        product_id, embedded = create(sandbox, body)
+    return single(_render_ids(request, sandbox.db, [product_id], embedded)[0])
+
+
+async def get_product(request: Request) -> Response:
+    db = sandbox_of(request).db
+    row = rules.require_row(db, request.path_params["product_id"])
+    return single(_render(request, db, [row], product_include.requested(request))[0])
+
+
+async def update_product(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    row = rules.require_row(sandbox.db, request.path_params["product_id"])
+    body = await read_object(request, _bad_json)
+    fields.validate(body)
+    with sandbox.db.tx():
+        embedded = update(sandbox, row, body)
+    includes = list(dict.fromkeys([*product_include.requested(request), *embedded]))
+    return single(_render_ids(request, sandbox.db, [int(row["id"])], includes)[0])
+
+
+async def update_products(request: Request) -> Response:
+    """Batch update of up to 10 products, all or nothing: every item needs an existing `id`."""
+    items = await read_json(request, _bad_json)
+    if not isinstance(items, list) or not items:
+        raise invalid({"body": "error.expected.jsarray"})
+    if len(items) > MAX_BATCH:
+        raise ApiError.of(413, TOO_LARGE, errors={}, type_=STATUS_CODES_PATH)
+    _check_batch(items)
+    sandbox = sandbox_of(request)
+    db = sandbox.db
+    _check_ids(db, [item["id"] for item in items])
+    with db.tx():
+        for index, item in enumerate(items):
+            try:
+                # Read each row afresh: one batch may name a product twice.
+                update(sandbox, rules.require_row(db, item["id"]), item)
+            except ApiError as error:
+                raise _prefixed(error, index) from None
+    ids = list(dict.fromkeys(int(item["id"]) for item in items))
+    return ok({"data": _render_ids(request, db, ids, []), "meta": {}})
+
+
+def _check_batch(items: list[Any]) -> None:
+    errors: dict[str, str] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors[f"{index}"] = "error.expected.jsobject"
+            continue
+        if "id" not in item:
+            errors[f"{index}.id"] = MISSING
+        elif not isinstance(item["id"], int) or isinstance(item["id"], bool):
+            errors[f"{index}.id"] = "error.expected.jsnumber"
+        try:
+            fields.validate(item)
+        except ApiError as error:
+            errors |= {f"{index}.{k}": v for k, v in error.body["errors"].items()}
+    if errors:
+        raise invalid(errors)
+
+
+def _check_ids(db: StoreDb, ids: list[int]) -> None:
+    found = {int(r[0]) for r in db.query(f"SELECT id FROM products WHERE id IN ({rules.id_marks(ids)})", ids)}
+    missing = [str(product_id) for product_id in dict.fromkeys(ids) if product_id not in found]
+    if missing:
+        raise ApiError.of(404, f"The resource was not found. No product with id {', '.join(missing)}.")
+
+
+def _prefixed(error: ApiError, index: int) -> ApiError:
+    body = dict(error.body)
+    if isinstance(body.get("errors"), dict):
+        body["errors"] = {f"{index}.{k}": v for k, v in body["errors"].items()}
+    return ApiError(error.status, body, error.headers)
+
+
+async def delete_products(request: Request) -> Response:
+    """Filtered delete, at most 250 products per request (the lowest ids first)."""
+    where = _where(request, _DELETE_FILTERS, deleting=True)
+    if not where.clauses:
+        raise invalid({"filter": MISSING}, title=DELETE_FILTER_TITLE)
+    if len(comma_list(request, "id:in") or []) > MAX_DELETE:
+        raise invalid({"id:in": f"must list at most {MAX_DELETE} ids"})
+    db = sandbox_of(request).db
+    ids = [
+        int(r[0])
+        for r in db.query(
+            f"SELECT id FROM products{where.sql()} ORDER BY id LIMIT ?", [*where.params, MAX_DELETE]
+        )
+    ]
+    with db.tx():
+        for product_id in ids:
+            delete(db, product_id)
+    return no_content()
+
+
+async def delete_product(request: Request) -> Response:
+    db = sandbox_of(request).db
+    product_id: int = request.path_params["product_id"]
+    if rules.get_row(db, product_id) is None:
+        raise not_found()
+    with db.tx():
+        delete(db, product_id)
+    return no_content()
+
+
+_PRODUCT = "/v3/catalog/products/{product_id:int}"
+
+RESOURCE = Resource(
+    name="products",
+    schema=rules.SCHEMA,
+    routes=[
+        Route("/v3/catalog/products", list_products, methods=["GET"]),
+        Route("/v3/catalog/products", create_product, methods=["POST"]),
+        Route("/v3/catalog/products", update_products, methods=["PUT"]),
+        Route("/v3/catalog/products", delete_products, methods=["DELETE"]),
+        Route(_PRODUCT, get_product, methods=["GET"]),
+        Route(_PRODUCT, update_product, methods=["PUT"]),
+        Route(_PRODUCT, delete_product, methods=["DELETE"]),
+    ],
+)
