@@ -83,7 +83,8 @@ async def make_plan(
 ) -> Planned:
     """Read the managed kinds from the store and plan the changes that make it match the project."""
     desired = project.desired
-    ctx = Context(manage=dict(desired.manage))
+    # Readers may use the desired state to fetch only what the config manages (product options).
+    ctx = Context(manage=dict(desired.manage), extra={"desired": desired})
     live = await read_live(client, kinds_to_read(desired.managed_kinds(), registry), ctx, registry)
     problems = [p for name in desired.managed_kinds() for p in registry[name].check_references(desired, live)]
     if problems:

@@ -45,7 +45,9 @@ def build_plan(
         if manage.prune:
             deletes += [_delete(kind, obj) for ident, obj in have.items() if ident not in want]
     rank = {name: i for i, name in enumerate(registry.names())}
-    writes.sort(key=lambda c: (rank[c.kind], c.order, c.key))
+    # Updates before creates within a level: an update may free a unique value (a SKU, a
+    # name) that a create needs; and one action per run lets the applier batch it.
+    writes.sort(key=lambda c: (rank[c.kind], c.order, c.action is Action.CREATE, c.key))
     deletes.sort(key=lambda c: (-rank[c.kind], -c.order, c.key))
     changes = tuple(c for c in (*writes, *deletes) if _targeted(c, targets, registry))
     return Plan(
@@ -68,18 +70,26 @@ def _writes(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live], ma
         compared = {k: v for k, v in obj.fields.items() if k not in manage.ignore and k not in parts}
         diff = diff_fields(compared, current.fields, kind.spec, ignore=manage.ignore, sensitive=secret)
         wanted = {k: v for k, v in obj.fields.items() if k not in manage.ignore}
-        children = _part_changes(kind, wanted, current.fields)
+        children = _part_changes(kind, wanted, current.fields, manage.ignore)
         if diff or children:
             out.append(_change(kind, obj, Action.UPDATE, diff, current, children))
     return out
 
 
-def _part_changes(kind: Kind[Any], want: dict[str, Any], have: dict[str, Any]) -> tuple[Change, ...]:
-    """Item-by-item changes of the keyed parts the config sets; a part it omits is not managed."""
+def _part_changes(
+    kind: Kind[Any], want: dict[str, Any], have: dict[str, Any], ignore: frozenset[str] = frozenset()
+) -> tuple[Change, ...]:
+    """Item-by-item changes of the keyed parts the config sets; a part it omits is not managed.
+
+    `ignore` applies inside parts too: `inventory_level` means the product's and its
+    variants'; `variants.inventory_level` only the variants'.
+    """
     out: list[Change] = []
     for part in kind.parts:
         if part.field not in want:
             continue
+        prefix = f"{part.field}."
+        skipped = {i.removeprefix(prefix) for i in ignore if "." not in i or i.startswith(prefix)}
         desired_items = {part.identity(part.key(i)): i for i in want[part.field] or []}
         live_items = {part.identity(part.key(i)): i for i in have.get(part.field) or []}
         for ident, item in desired_items.items():
@@ -88,7 +98,7 @@ def _part_changes(kind: Kind[Any], want: dict[str, Any], have: dict[str, Any]) -
             if current is None:
                 diff = tuple(FieldChange(k, None, v) for k, v in fields.items())
                 out.append(Change(part.label, part.key(item), Action.CREATE, item, diff))
-            elif d := diff_fields(fields, current, part.model):
+            elif d := diff_fields(fields, current, part.model, ignore=skipped):
                 out.append(Change(part.label, part.key(item), Action.UPDATE, item, d, current.get("_id")))
         for ident, current in live_items.items():
             if ident not in desired_items:

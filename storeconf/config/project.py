@@ -19,6 +19,7 @@ from storeconf.config.validation import did_you_mean, validate
 from storeconf.config.yaml import Document, YamlPath
 from storeconf.errors import Problem
 from storeconf.kinds import REGISTRY, Registry
+from storeconf.kinds.base import Kind
 from storeconf.model import DesiredState, Manage
 
 PROJECT_FILE = "storeconf.yaml"
@@ -195,9 +196,17 @@ def read_manage(
         )
         problems += found
         if valid is not None:
-            problems += _check_ignore(doc, at, valid.ignore, list(registry[kind_name].spec.model_fields))
+            problems += _check_ignore(doc, at, valid.ignore, ignorable(registry[kind_name]))
             out[kind_name] = to_manage(valid)
     return out, problems
+
+
+def ignorable(kind: Kind[Any]) -> list[str]:
+    """Field names `ignore` accepts: the kind's fields, and `part.field` for its keyed parts."""
+    names = list(kind.spec.model_fields)
+    for part in kind.parts:
+        names += [f"{part.field}.{name}" for name in part.model.model_fields]
+    return names
 
 
 def _check_ignore(doc: Document, at: YamlPath, ignore: list[str], fields: list[str]) -> list[Problem]:

@@ -8,12 +8,14 @@ from typing import Any
 from storeconf.kinds.base import Kind
 from storeconf.kinds.brands import Brands
 from storeconf.kinds.categories import Categories
+from storeconf.kinds.products import Products
 from storeconf.kinds.scripts import Scripts
 from storeconf.kinds.webhooks import Webhooks
 
 KINDS: tuple[Kind[Any], ...] = (
     Brands(),
     Categories(),
+    Products(),
     Scripts(),
     Webhooks(),
 )

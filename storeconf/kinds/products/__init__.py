@@ -1,0 +1,169 @@
+"""Products, keyed by SKU (case-insensitively, as the API compares SKUs).
+
+```yaml
+products:
+  - sku: TEE
+    name: Classic Tee
+    type: physical
+    price: 25.00
+    weight: 0.3
+    brand: Acme                       # by name
+    categories: [Apparel/Shirts]      # by path in the managed category tree
+    channels: [1]                     # channel assignments
+    custom_fields: {material: cotton}
+    images: [{url: https://cdn.example.com/tee-front.jpg, thumbnail: true}]
+    videos: [{video_id: dQw4w9WgXcQ}]
+    options: [{name: Size, type: rectangles, values: [S, M]}]
+    variants: [{sku: TEE-S, options: {Size: S}}, {sku: TEE-M, options: {Size: M}, price: 26}]
+    modifiers: [{name: Gift message, type: text, config: {text_max_length: 100}}]
+    bulk_pricing_rules: [{quantity_min: 10, quantity_max: 49, type: percent, amount: 5}]
+```
+
+Each nested list is diffed item by item by its own key (`parts`): variants by SKU,
+options, modifiers and custom fields by name, bulk pricing rules by
+`quantity_min-quantity_max`, videos by `video_id`, images by file name.
+
+Image identity: the API never echoes an image's source URL. It re-hosts the file as
+`image_file` (`t/123/tee-front__12345__67890.jpg`), so a live image is known by the part
+of that base name before the first `__`, and a configured one by its URL's file name
+without extension, both lowercased with characters outside `[a-z0-9_-]` turned into `-`
+(`keys.image_identity`). Consequences: replacing an image's content under the same file
+name is not detected (rename the file to replace it), and two images of one product with
+the same file name are a config error. Export writes the CDN URL, whose name has the
+same stem, so export -> plan stays empty.
+
+Modules: `spec` (config models), `shape` (the comparable shape shared by config and live),
+`read` (API -> config shape), `payloads` (config shape -> request bodies), `nested` and
+`apply` (writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from storeconf.client import StoreClient
+from storeconf.errors import Location, Problem
+from storeconf.kinds.base import Context, Kind, Outcome, Part
+from storeconf.kinds.products.apply import Writer
+from storeconf.kinds.products.export import export_fields
+from storeconf.kinds.products.keys import bulk_key, image_key, name_key, sku_key, video_key
+from storeconf.kinds.products.read import LIVE, Resolver, fetch, normalise, wanted
+from storeconf.kinds.products.shape import config_fields
+from storeconf.kinds.products.spec import (
+    BulkPricingRule,
+    CustomField,
+    Image,
+    Modifier,
+    Option,
+    Product,
+    Variant,
+    Video,
+)
+from storeconf.model import DesiredState, Live, LiveState
+from storeconf.plan import Change
+
+
+class Products(Kind[Product]):
+    name = "products"
+    spec = Product
+    file = "catalog/products.yaml"
+    scopes = "store_v2_products"
+    depends_on = ("brands", "categories")
+    references = ("brands", "categories")
+    # Product creates run this many at a time (each is one POST plus its follow-ups).
+    concurrency = 8
+    parts = (
+        Part("options", "option", Option, name_key),
+        Part("variants", "variant", Variant, sku_key, casefold=True),
+        Part("modifiers", "modifier", Modifier, name_key),
+        Part("custom_fields", "custom_field", CustomField, name_key),
+        Part("bulk_pricing_rules", "bulk_pricing_rule", BulkPricingRule, bulk_key),
+        Part("images", "image", Image, image_key, skip=frozenset({"url"})),
+        Part("videos", "video", Video, video_key),
+    )
+
+    def key(self, item: Product) -> str:
+        return item.sku
+
+    def identity(self, key: str) -> str:
+        return key.casefold()
+
+    def live_key(self, fields: dict[str, Any]) -> str:
+        return str(fields.get("sku") or "")
+
+    def to_fields(self, item: Product) -> dict[str, Any]:
+        return config_fields(item)
+
+    def check(self, items: Sequence[tuple[Product, Location | None]]) -> list[Problem]:
+        """SKUs are unique across all products and variants of a store, and so are product names."""
+        problems: list[Problem] = []
+        # Casefolded SKU or name -> the product that declared it first. A product declared twice
+        # is the loader's duplicate-key error, not reported again here.
+        skus: dict[str, str] = {}
+        names: dict[str, str] = {}
+        for item, loc in items:
+            for sku in [item.sku, *(v.sku for v in item.variants)]:
+                if (owner := skus.setdefault(sku.casefold(), item.sku)).casefold() != item.sku.casefold():
+                    message = f"products: {item.sku}: SKU {sku!r} is also used by product {owner!r}"
+                    problems.append(Problem(loc, message))
+            if (owner := names.setdefault(item.name.casefold(), item.sku)).casefold() != item.sku.casefold():
+                problems.append(
+                    Problem(loc, f"products: {item.sku}: name {item.name!r} is also used by {owner!r}")
+                )
+        return problems
+
+    def check_references(self, desired: DesiredState, live: LiveState) -> list[Problem]:
+        # Brand names and category paths are both compared case-insensitively by their kinds.
+        known = {
+            kind: {*desired.objects.get(kind, {}), *live.objects.get(kind, {})}
+            for kind in ("brands", "categories")
+        }
+        problems = []
+        for obj in desired.objects.get(self.name, {}).values():
+            refs = [("brands", "brand", obj.fields.get("brand"))]
+            refs += [("categories", "categories", path) for path in obj.fields.get("categories") or []]
+            for kind, field, value in refs:
+                if isinstance(value, str) and value.casefold() not in known[kind]:
+                    what = "brand" if kind == "brands" else "category"
+                    message = (
+                        f"products: {obj.key} refers to {what} {value!r}, "
+                        "which is neither in the configuration nor in the store"
+                    )
+                    problems.append(Problem(obj.field_locations.get(field, obj.location), message))
+        return problems
+
+    # ---- live -------------------------------------------------------------------------------
+
+    async def read(self, client: StoreClient, ctx: Context) -> list[Live]:
+        want = wanted(ctx.extra.get("desired"))
+        resolver = Resolver(ctx, want.spellings)
+        found = [self._live(raw, resolver) for raw in await fetch(client, want)]
+        # Writes need what the plan was computed from (ids of option values, other trees' categories).
+        ctx.extra[LIVE] = {obj.id: obj for obj in found}
+        for raw in (obj.raw for obj in found):
+            for variant in raw.get("variants") or []:
+                if variant.get("sku"):
+                    ctx.ids[("variants", str(variant["sku"]).casefold())] = variant.get("id")
+        return found
+
+    def _live(self, raw: dict[str, Any], resolver: Resolver) -> Live:
+        fields = normalise(raw, resolver)
+        return Live(self.name, self.live_key(fields), raw["id"], fields, raw)
+
+    def normalise(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Without a read's context: brand and category ids stay unresolved."""
+        return normalise(raw, Resolver())
+
+    def export_item(self, live: Live) -> dict[str, Any]:
+        return export_fields(live.fields)
+
+    # ---- writes -----------------------------------------------------------------------------
+
+    async def apply_batch(
+        self, client: StoreClient, changes: Sequence[Change], ctx: Context
+    ) -> list[Outcome]:
+        try:
+            return await Writer(client, ctx, self.concurrency).apply(changes)
+        except Exception as exc:  # a bug here must still fail only these changes, never the run
+            return [Outcome(c, exc) for c in changes]

@@ -1,0 +1,296 @@
+"""Applying a group of product changes (one action) through the API's batch endpoints.
+
+Requests for a group of K changes:
+- create: one `POST /catalog/products` per product (`concurrency` at a time) that embeds
+  variants, images, videos, custom fields and bulk pricing rules; then only what a create
+  cannot embed: for products with options, one `GET …/options` when variants created them
+  (plus a PUT per option whose type or value order differs, a POST per value no variant uses),
+  or one POST per option when there are no variants; one POST per modifier.
+- update: ceil(K'/10) `PUT /catalog/products` for the K' products whose own fields changed;
+  one request per changed nested item (a changed option: its new values, then one PUT);
+  ceil(V/50) `PUT /catalog/variants` for the V variant creates and updates of the whole group.
+- delete: ceil(K/250) `DELETE /catalog/products?id:in=…`.
+- channel assignments of the whole group (create and update): ceil(A/50) PUTs for A new
+  assignments and one DELETE per channel losing products (per 250 products), sequentially,
+  as the API asks for assignment requests.
+
+A failure fails only the product it belongs to (every product of a failed batch request);
+nothing raises out of here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from storeconf.client import StoreClient
+from storeconf.errors import ApiError, StoreconfError
+from storeconf.kinds.base import Context, Outcome, changed_fields
+from storeconf.kinds.products import payloads, read
+from storeconf.kinds.products.nested import Job, Nested, needs_live
+from storeconf.kinds.products.payloads import Refs
+from storeconf.plan import Action, Change
+
+PRODUCTS = read.PRODUCTS
+VARIANTS = "/v3/catalog/variants"
+ASSIGNMENTS = "/v3/catalog/products/channel-assignments"
+PRODUCT_BATCH = 10  # PUT /catalog/products (413 above)
+VARIANT_BATCH = 50  # PUT /catalog/variants (413 above)
+DELETE_BATCH = 250  # DELETE /catalog/products?id:in=
+ASSIGNMENT_BATCH = 50  # the API states no cap for channel assignments: stay modest
+DEFAULT_CHANNEL = 1
+
+T = TypeVar("T")
+
+
+class CreateIncomplete(StoreconfError):
+    """The product was created but a follow-up write failed. Not a transport error on purpose:
+    the applier must not re-read and call the create done, nor retry it."""
+
+    def __init__(self, key: str, product_id: int, cause: BaseException) -> None:
+        self.product_id = product_id
+        super().__init__(f"product {key!r} was created (id {product_id}), but: {cause}")
+        self.__cause__ = cause
+
+
+class Writer:
+    """Applies one group of product changes; see the module docstring for what it sends."""
+
+    def __init__(self, client: StoreClient, ctx: Context, concurrency: int) -> None:
+        self.client = client
+        self.ctx = ctx
+        self.refs = Refs(ctx)
+        self.nested = Nested(client)
+        self.concurrency = concurrency
+
+    async def apply(self, changes: Sequence[Change]) -> list[Outcome]:
+        """Outcomes in the order of `changes`. The applier sends one action per group; a mixed
+        group runs deletes, then updates, then creates, so a create can reuse a freed SKU."""
+        by_action = {a: [c for c in changes if c.action is a] for a in Action}
+        results: dict[int, Outcome] = {}
+        for action, run in (
+            (Action.DELETE, self.delete),
+            (Action.UPDATE, self.update),
+            (Action.CREATE, self.create),
+        ):
+            if by_action[action]:
+                results.update({id(o.change): o for o in await run(by_action[action])})
+        return [results[id(c)] for c in changes]
+
+    # ---- create -----------------------------------------------------------------------------
+
+    async def create(self, changes: list[Change]) -> list[Outcome]:
+        jobs = await self._bounded(changes, self._create_one)
+        done = [j for j in jobs if j.error is None]
+        await self._channels(done, lambda j: _created_channels(j.change))
+        return [Outcome(j.change, _create_error(j), j.product_id or None) for j in jobs]
+
+    async def _create_one(self, change: Change) -> Job:
+        job = Job(change, 0)
+        try:
+            resp = await self.client.request(
+                "POST", PRODUCTS, json=payloads.create_body(change.fields, self.refs)
+            )
+        except Exception as exc:  # reported on the change; the applier decides what to stop
+            job.error = exc
+            return job
+        job.product_id = int(resp.data["id"])
+        self._remember_variants(resp.data.get("variants") or [])
+        try:
+            await self._after_create(job)
+        except Exception as exc:
+            job.error = exc
+        return job
+
+    async def _after_create(self, job: Job) -> None:
+        """What a product POST cannot embed: option types, unused values and order; modifiers."""
+        fields = job.change.fields
+        if fields.get("options"):
+            live: dict[str, dict[str, Any]] = {}
+            if any(v.get("options") for v in fields.get("variants") or []):
+                # The server created the options from the variants; see what it made.
+                found = await self.client.get_all(f"{job.path}/options")
+                live = {str(o["display_name"]): read.option(o) for o in found}
+            for want in fields["options"]:
+                await self.nested.sync_option(job, want, live.get(want["name"]))
+        for modifier in fields.get("modifiers") or []:
+            await self.nested.sync_modifier(job, modifier, None)
+
+    # ---- update -----------------------------------------------------------------------------
+
+    async def update(self, changes: list[Change]) -> list[Outcome]:
+        jobs = [Job(c, int(c.live_id)) for c in changes]
+        await self._bounded(jobs, self._load_live)
+        await self._put_products([j for j in jobs if j.error is None])
+        await self._bounded([j for j in jobs if j.error is None], self._write_nested)
+        await self._put_variants([j for j in jobs if j.error is None])
+        await self._bounded([j for j in jobs if j.error is None], self._cleanup)
+        await self._channels([j for j in jobs if j.error is None], _changed_channels)
+        return [Outcome(j.change, j.error, j.product_id) for j in jobs]
+
+    async def _load_live(self, job: Job) -> Job:
+        if needs_live(job.change):
+            try:
+                await self._live(job)
+            except Exception as exc:
+                job.error = exc
+        return job
+
+    async def _live(self, job: Job) -> None:
+        """The live product from the read this plan came from, or fetched if it is not there."""
+        found = (self.ctx.extra.get(read.LIVE) or {}).get(job.product_id)
+        if found is not None:
+            job.live, raw = found.fields, found.raw
+        else:
+            params = {"include": f"{read.BASE_INCLUDE},options,modifiers"}
+            raw = (await self.client.request("GET", job.path, params=params)).data
+            job.live = read.normalise(raw, read.Resolver(self.ctx))
+        job.keep_categories = [
+            c for c in raw.get("categories") or [] if ("categories", c) not in self.ctx.keys
+        ]
+
+    async def _put_products(self, jobs: list[Job]) -> None:
+        batch: list[tuple[Job, dict[str, Any]]] = []
+        for job in jobs:
+            fields = {k: v for k, v in changed_fields(job.change).items() if k != "channels"}
+            if not fields:
+                continue
+            try:
+                batch.append((job, {"id": job.product_id, **self._body(job, fields)}))
+            except Exception as exc:  # an unresolvable reference fails this product only
+                job.error = exc
+        await self._batched(batch, PRODUCT_BATCH, lambda items: self._request("PUT", PRODUCTS, items))
+
+    def _body(self, job: Job, fields: dict[str, Any]) -> dict[str, Any]:
+        return payloads.product_body(fields, self.refs, job.keep_categories)
+
+    async def _write_nested(self, job: Job) -> Job:
+        try:
+            await self.nested.write(job)
+        except Exception as exc:
+            job.error = exc
+        return job
+
+    async def _put_variants(self, jobs: list[Job]) -> None:
+        items = [(job, item) for job in jobs for item in job.variants]
+
+        async def send(body: list[dict[str, Any]]) -> None:
+            resp = await self._request("PUT", VARIANTS, body)
+            self._remember_variants(resp if isinstance(resp, list) else [])
+
+        await self._batched(items, VARIANT_BATCH, send)
+
+    async def _cleanup(self, job: Job) -> Job:
+        try:
+            await self.nested.cleanup(job)
+        except Exception as exc:
+            job.error = exc
+        return job
+
+    # ---- delete -----------------------------------------------------------------------------
+
+    async def delete(self, changes: list[Change]) -> list[Outcome]:
+        chunks = [changes[i : i + DELETE_BATCH] for i in range(0, len(changes), DELETE_BATCH)]
+
+        async def one(chunk: list[Change]) -> list[Outcome]:
+            ids = ",".join(str(c.live_id) for c in chunk)
+            try:
+                await self.client.request("DELETE", PRODUCTS, params={"id:in": ids})
+            except Exception as exc:
+                return [Outcome(c, exc) for c in chunk]
+            return [Outcome(c, None, c.live_id) for c in chunk]
+
+        return [o for chunk in await asyncio.gather(*(one(c) for c in chunks)) for o in chunk]
+
+    # ---- channel assignments ----------------------------------------------------------------
+
+    async def _channels(self, jobs: list[Job], plan: Callable[[Job], tuple[set[int], set[int]]]) -> None:
+        """Assignments of many products in few requests; one at a time, as the API asks."""
+        wanted = [(job, plan(job)) for job in jobs]
+        adds = [
+            (job, {"product_id": job.product_id, "channel_id": c})
+            for job, (add, _) in wanted
+            for c in sorted(add)
+        ]
+        for start in range(0, len(adds), ASSIGNMENT_BATCH):
+            await self._guarded(
+                adds[start : start + ASSIGNMENT_BATCH], lambda b: self._request("PUT", ASSIGNMENTS, b)
+            )
+        losing: dict[int, list[Job]] = {}
+        for job, (_, remove) in wanted:
+            for channel in remove:
+                losing.setdefault(channel, []).append(job)
+        for channel, members in sorted(losing.items()):
+            for start in range(0, len(members), DELETE_BATCH):
+                await self._unassign(channel, members[start : start + DELETE_BATCH])
+
+    async def _unassign(self, channel: int, jobs: list[Job]) -> None:
+        params = {"product_id:in": ",".join(str(j.product_id) for j in jobs), "channel_id:in": channel}
+        await self._guarded(
+            [(j, None) for j in jobs], lambda _: self._request("DELETE", ASSIGNMENTS, None, params)
+        )
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    async def _request(self, method: str, path: str, body: Any, params: dict[str, Any] | None = None) -> Any:
+        """One batch request; a 207 (partly applied) fails the whole batch, so a re-plan shows the rest."""
+        resp = await self.client.request(method, path, json=body, params=params)
+        if resp.status == 207:
+            raise ApiError(method, path, 207, resp.body)
+        return resp.body.get("data") if isinstance(resp.body, dict) else None
+
+    async def _batched(
+        self, items: list[tuple[Job, T]], size: int, send: Callable[[list[T]], Awaitable[Any]]
+    ) -> None:
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        await asyncio.gather(*(self._guarded(chunk, send) for chunk in chunks))
+
+    async def _guarded(self, chunk: list[tuple[Job, T]], send: Callable[[list[T]], Awaitable[Any]]) -> None:
+        """Send one batch; if it fails, every product with an item in it fails."""
+        live = [(job, item) for job, item in chunk if job.error is None]
+        if not live:
+            return
+        try:
+            await send([item for _, item in live])
+        except Exception as exc:
+            for job, _ in live:
+                job.error = job.error or exc
+
+    async def _bounded(self, items: Sequence[Any], run: Callable[[Any], Awaitable[Job]]) -> list[Job]:
+        sem = asyncio.Semaphore(self.concurrency)
+
+        async def one(item: Any) -> Job:
+            async with sem:
+                return await run(item)
+
+        return list(await asyncio.gather(*(one(i) for i in items)))
+
+    def _remember_variants(self, variants: list[dict[str, Any]]) -> None:
+        # Price-list records name variants by SKU: let them find new variants' ids.
+        for variant in variants:
+            if isinstance(variant, dict) and variant.get("sku") and variant.get("id"):
+                self.ctx.ids[("variants", str(variant["sku"]).casefold())] = variant["id"]
+
+
+def _create_error(job: Job) -> BaseException | None:
+    if job.error is None or not job.product_id:
+        return job.error
+    return CreateIncomplete(job.change.key, job.product_id, job.error)
+
+
+def _created_channels(change: Change) -> tuple[set[int], set[int]]:
+    """A new product's channels; whether the API assigns the default channel by itself is not
+    stated, so it is unassigned explicitly when the config leaves it out."""
+    if "channels" not in change.fields:
+        return set(), set()
+    channels = set(change.fields["channels"])
+    return channels, {DEFAULT_CHANNEL} - channels
+
+
+def _changed_channels(job: Job) -> tuple[set[int], set[int]]:
+    for diff in job.change.diff:
+        if diff.path == "channels":
+            old, new = set(diff.old or []), set(diff.new or [])
+            return new - old, old - new
+    return set(), set()

@@ -1,0 +1,239 @@
+"""Writes of one product's nested items through their sub-resource endpoints, in dependency order.
+
+Inside one product:
+  1. variants to delete go first, including variants whose option values change
+     (the API cannot change a variant's option values: it is deleted and re-created);
+  2. options and their new values (variants about to be created need their ids), then
+     modifiers, custom fields, bulk pricing rules, images and videos, each with deletes
+     first (a bulk range or a custom field's name+value must never clash with one on its
+     way out);
+  3. variant creates and updates are queued on the job: the caller batches them across
+     products (`PUT /catalog/variants`, 50 at a time);
+  4. option values and options the config dropped are deleted last (`Job.cleanup`),
+     once no variant uses them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from storeconf.client import StoreClient
+from storeconf.diff import diff_fields
+from storeconf.kinds.products import payloads
+from storeconf.kinds.products.payloads import Choice
+from storeconf.kinds.products.read import PRODUCTS
+from storeconf.kinds.products.shape import value_label
+from storeconf.kinds.products.spec import Modifier, Option
+from storeconf.plan import Action, Change
+
+_ORDER = {Action.DELETE: 0, Action.UPDATE: 1, Action.CREATE: 2}
+
+
+@dataclass
+class Job:
+    """One product being written, and what the batched steps need from it."""
+
+    change: Change
+    product_id: int
+    # Normalised live fields (None until loaded): the ids of live option values live here.
+    live: dict[str, Any] | None = None
+    choices: dict[str, Choice] = field(default_factory=dict)
+    variants: list[dict[str, Any]] = field(default_factory=list)
+    cleanup: list[str] = field(default_factory=list)
+    # Live category ids outside the managed tree: a PUT of `categories` replaces the set, keep them.
+    keep_categories: list[int] = field(default_factory=list)
+    error: BaseException | None = None
+
+    @property
+    def path(self) -> str:
+        return f"{PRODUCTS}/{self.product_id}"
+
+    def live_items(self, name: str) -> dict[str, dict[str, Any]]:
+        return {str(i.get("name")): i for i in (self.live or {}).get(name) or []}
+
+
+def needs_live(change: Change) -> bool:
+    """Whether writing this change needs the live product (ids of option values, other trees' categories)."""
+    if any(d.path.split(".", 1)[0] == "categories" for d in change.diff):
+        return True
+    return any(
+        (c.kind in ("option", "modifier") and c.action is not Action.CREATE)
+        or (c.kind == "variant" and (c.action is Action.CREATE or "options" in roots(c)))
+        for c in change.children
+    )
+
+
+def roots(change: Change) -> set[str]:
+    return {d.path.split(".", 1)[0] for d in change.diff}
+
+
+class Nested:
+    """Writes the keyed parts of products (see the module docstring for the order)."""
+
+    def __init__(self, client: StoreClient) -> None:
+        self.client = client
+
+    async def write(self, job: Job) -> None:
+        """Steps 1 and 2; queues step 3 on `job.variants` and step 4 on `job.cleanup`."""
+        parts: dict[str, list[Change]] = defaultdict(list)
+        for child in job.change.children:
+            parts[child.kind].append(child)
+        job.choices = {name: _choice(o) for name, o in job.live_items("options").items()}
+        recreate = await self._delete_variants(job, parts["variant"])
+        for option in sorted(parts["option"], key=lambda c: _ORDER[c.action]):
+            await self._option(job, option)
+        for modifier in sorted(parts["modifier"], key=lambda c: _ORDER[c.action]):
+            await self._modifier(job, modifier)
+        await self._crud(job, parts["custom_field"], "custom-fields", _custom_field)
+        await self._crud(job, parts["bulk_pricing_rule"], "bulk-pricing-rules", _bulk_rule)
+        await self._crud(job, parts["image"], "images", _image)
+        await self._crud(job, parts["video"], "videos", _video)
+        job.variants = _variant_items(job, parts["variant"], recreate)
+
+    async def cleanup(self, job: Job) -> None:
+        for path in job.cleanup:
+            await self.client.request("DELETE", path)
+
+    # ---- variants -----------------------------------------------------------------------------
+
+    async def _delete_variants(self, job: Job, changes: list[Change]) -> set[str]:
+        """Deletes dropped variants and those whose option values change; returns the latter's keys."""
+        recreate = {c.key for c in changes if c.action is Action.UPDATE and "options" in roots(c)}
+        for change in changes:
+            if change.action is Action.DELETE or change.key in recreate:
+                await self.client.request("DELETE", f"{job.path}/variants/{change.live_id}")
+        return recreate
+
+    # ---- options and modifiers ----------------------------------------------------------------
+
+    async def _option(self, job: Job, change: Change) -> None:
+        have = job.live_items("options").get(change.key)
+        if change.action is Action.DELETE:
+            job.cleanup.append(f"{job.path}/options/{change.live_id}")
+            return
+        job.choices[change.key] = await self.sync_option(job, change.fields, have)
+
+    async def sync_option(self, job: Job, want: dict[str, Any], have: dict[str, Any] | None) -> Choice:
+        """Make one live option match `want`: create it, or add values and PUT what differs.
+        Values the config dropped are deleted at cleanup, after the variants that use them."""
+        base = f"{job.path}/options"
+        if have is None:
+            resp = await self.client.request(
+                "POST", base, json=payloads.option_body(job.product_id, want, {})
+            )
+            return _choice_from_api(resp.data)
+        ids = dict(have["_value_ids"])
+        await self._add_values(f"{base}/{have['_id']}/values", want["values"], ids, modifier=False)
+        dropped = _dropped(want, have)
+        if _differs(want, have, Option):
+            body = payloads.option_body(job.product_id, want, ids, dropped)
+            await self.client.request("PUT", f"{base}/{have['_id']}", json=body)
+        job.cleanup += [f"{base}/{have['_id']}/values/{ids[value_label(v)]}" for v in dropped]
+        return Choice(have["_id"], {value_label(v): ids[value_label(v)] for v in want["values"]})
+
+    async def _modifier(self, job: Job, change: Change) -> None:
+        base = f"{job.path}/modifiers"
+        if change.action is Action.DELETE:
+            await self.client.request("DELETE", f"{base}/{change.live_id}")
+            return
+        have = job.live_items("modifiers").get(change.key)
+        await self.sync_modifier(job, change.fields, have)
+
+    async def sync_modifier(self, job: Job, want: dict[str, Any], have: dict[str, Any] | None) -> None:
+        base = f"{job.path}/modifiers"
+        if have is None:
+            await self.client.request("POST", base, json=payloads.modifier_body(want, {}))
+            return
+        ids = dict(have["_value_ids"])
+        if want.get("values") is not None:
+            await self._add_values(f"{base}/{have['_id']}/values", want["values"], ids, modifier=True)
+        dropped = _dropped(want, have)
+        if _differs(want, have, Modifier):
+            body = payloads.modifier_body(want, ids, dropped, have)
+            await self.client.request("PUT", f"{base}/{have['_id']}", json=body)
+        # No variant uses a modifier value, so dropped ones can go now.
+        for value in dropped:
+            await self.client.request("DELETE", f"{base}/{have['_id']}/values/{ids[value_label(value)]}")
+
+    async def _add_values(self, path: str, values: list[Any], ids: dict[str, int], *, modifier: bool) -> None:
+        for position, value in enumerate(values):
+            label = value_label(value)
+            if label not in ids:
+                resp = await self.client.request(
+                    "POST", path, json=payloads.value_body(value, position, modifier)
+                )
+                ids[label] = resp.data["id"]
+
+    # ---- simple keyed lists -------------------------------------------------------------------
+
+    async def _crud(self, job: Job, changes: list[Change], sub: str, body: _Body) -> None:
+        """Deletes, then updates, then creates: e.g. a new thumbnail or bulk range never clashes
+        with the one it replaces."""
+        base = f"{job.path}/{sub}"
+        for change in sorted(changes, key=lambda c: _ORDER[c.action]):
+            if change.action is Action.DELETE:
+                await self.client.request("DELETE", f"{base}/{change.live_id}")
+            elif change.action is Action.UPDATE:
+                await self.client.request("PUT", f"{base}/{change.live_id}", json=body(change, False))
+            else:
+                await self.client.request("POST", base, json=body(change, True))
+
+
+_Body = Callable[[Change, bool], dict[str, Any]]
+
+
+def _custom_field(change: Change, create: bool) -> dict[str, Any]:
+    return payloads.custom_field_body(change.fields)
+
+
+def _bulk_rule(change: Change, create: bool) -> dict[str, Any]:
+    return payloads.bulk_rule_body(change.fields)
+
+
+def _image(change: Change, create: bool) -> dict[str, Any]:
+    fields = change.fields if create else {k: change.fields[k] for k in roots(change)}
+    return payloads.image_body(fields, create)
+
+
+def _video(change: Change, create: bool) -> dict[str, Any]:
+    if create:
+        return payloads.video_body(change.fields)
+    return {k: change.fields[k] for k in roots(change)}
+
+
+def _variant_items(job: Job, changes: list[Change], recreate: set[str]) -> list[dict[str, Any]]:
+    """Batch items for `PUT /catalog/variants`: updates by id, creates by option value ids."""
+    items = []
+    for change in changes:
+        if change.action is Action.CREATE or change.key in recreate:
+            items.append(payloads.variant_create(job.product_id, change.fields, job.choices))
+        elif change.action is Action.UPDATE:
+            changed = {k: change.fields[k] for k in roots(change) if k != "options"}
+            items.append({"id": change.live_id, **changed})
+    return items
+
+
+def _differs(want: dict[str, Any], have: dict[str, Any], model: type[BaseModel]) -> bool:
+    return bool(diff_fields({k: v for k, v in want.items() if k != "name"}, have, model))
+
+
+def _dropped(want: dict[str, Any], have: dict[str, Any]) -> list[Any]:
+    """Live values the config no longer lists."""
+    if want.get("values") is None:
+        return []
+    kept = {value_label(v) for v in want["values"]}
+    return [v for v in have.get("values") or [] if value_label(v) not in kept]
+
+
+def _choice(live: dict[str, Any]) -> Choice:
+    return Choice(int(live["_id"]), dict(live.get("_value_ids") or {}))
+
+
+def _choice_from_api(option: dict[str, Any]) -> Choice:
+    values = {str(v["label"]): int(v["id"]) for v in option.get("option_values") or []}
+    return Choice(int(option["id"]), values)

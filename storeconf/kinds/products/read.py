@@ -1,0 +1,263 @@
+"""Reading products from the API and normalising them into the config's shape.
+
+Cost: one request per 250 products (`include=variants,images,custom_fields,
+bulk_pricing_rules,videos`, plus `channels` when the config manages channels),
+then options and modifiers, which the API serves at most 10 products per page:
+only for the products whose config manages them (`ctx.extra["desired"]`), or
+for every product when no desired state is known (export).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from storeconf.client import StoreClient
+from storeconf.kinds.base import Context
+from storeconf.kinds.products.keys import image_identity
+from storeconf.kinds.products.shape import (
+    PART_FIELDS,
+    coerce,
+    modifier_value,
+    option_value,
+    sorted_paths,
+)
+from storeconf.kinds.products.spec import CHOICE_TYPES, ChoiceConfig, CustomUrl, Product, Variant
+from storeconf.model import DesiredState
+
+PRODUCTS = "/v3/catalog/products"
+BASE_INCLUDE = "variants,images,custom_fields,bulk_pricing_rules,videos"
+CHOICES_PAGE = 10  # the API's page cap when options or modifiers are included
+KIND = "products"
+# ctx.extra key: normalised live products by id, for writes that need live ids (option values).
+LIVE = "products.live"
+
+_REFERENCES = {"brand", "categories", "channels", "custom_url"}
+SCALARS = tuple(f for f in Product.model_fields if f not in _REFERENCES and f not in PART_FIELDS)
+_IMAGE_URLS = ("url_zoom", "url_standard", "url_thumbnail", "url_tiny")
+
+
+@dataclass
+class Wanted:
+    """What the config needs read beyond the base include."""
+
+    channels: bool = True
+    # Identities (casefolded SKUs) whose options/modifiers are managed; None: every product.
+    choices: set[str] | None = None
+    # Casefolded reference -> the config's spelling, so a case-only difference is no change.
+    spellings: dict[str, str] = field(default_factory=dict)
+
+
+def wanted(desired: DesiredState | None) -> Wanted:
+    if desired is None:
+        return Wanted()
+    objects = desired.objects.get(KIND, {}).values()
+    spellings: dict[str, str] = {}
+    for obj in objects:
+        for ref in [obj.fields.get("brand"), *(obj.fields.get("categories") or [])]:
+            if isinstance(ref, str):
+                spellings[ref.casefold()] = ref
+    return Wanted(
+        channels=any("channels" in o.fields for o in objects),
+        choices={o.key.casefold() for o in objects if "options" in o.fields or "modifiers" in o.fields},
+        spellings=spellings,
+    )
+
+
+async def fetch(client: StoreClient, want: Wanted) -> list[dict[str, Any]]:
+    """Raw products, with `options`/`modifiers` merged in where they were wanted."""
+    include = BASE_INCLUDE + (",channels" if want.channels else "")
+    raws = await client.get_all(PRODUCTS, {"include": include})
+    ids = [
+        r["id"] for r in raws if want.choices is None or str(r.get("sku") or "").casefold() in want.choices
+    ]
+    extra = await fetch_choices(client, ids)
+    for raw in raws:
+        raw.update(extra.get(raw["id"], {}))
+    return raws
+
+
+async def fetch_choices(client: StoreClient, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Options and modifiers of `ids`: ceil(len(ids) / 10) requests, run concurrently."""
+    chunks = [ids[i : i + CHOICES_PAGE] for i in range(0, len(ids), CHOICES_PAGE)]
+    pages = await asyncio.gather(*(_choices_page(client, chunk) for chunk in chunks))
+    return {item["id"]: item for page in pages for item in page}
+
+
+async def _choices_page(client: StoreClient, ids: list[int]) -> list[dict[str, Any]]:
+    params: dict[str, str | int] = {
+        "id:in": ",".join(map(str, ids)),
+        "include": "options,modifiers",
+        # The smallest product the spec allows: `id` is always returned but is not a valid value here.
+        "include_fields": "sku",
+        "limit": CHOICES_PAGE,
+    }
+    resp = await client.request("GET", PRODUCTS, params=params)
+    return [
+        {"id": p["id"], "options": p.get("options") or [], "modifiers": p.get("modifiers") or []}
+        for p in resp.data or []
+    ]
+
+
+# ---- normalisation ------------------------------------------------------------------------
+
+
+@dataclass
+class Resolver:
+    """Turns the API's ids into the config's keys."""
+
+    ctx: Context = field(default_factory=Context)
+    spellings: dict[str, str] = field(default_factory=dict)
+
+    def brand(self, brand_id: Any) -> str | None:
+        if not brand_id:
+            return None
+        name = self.ctx.keys.get(("brands", brand_id))
+        return self._spelled(name) if name is not None else f"#{brand_id}"
+
+    def category(self, category_id: Any) -> str | None:
+        """The path of a category of the managed tree; None for categories of other trees."""
+        path = self.ctx.keys.get(("categories", category_id))
+        return self._spelled(path) if path is not None else None
+
+    def _spelled(self, key: str) -> str:
+        # The config's spelling of a key the store compares case-insensitively.
+        return self.spellings.get(key.casefold(), key)
+
+
+def normalise(raw: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
+    """An API product (with its includes) as config-shaped fields."""
+    fields = coerce(Product, raw, SCALARS)
+    fields["brand"] = resolver.brand(raw.get("brand_id"))
+    paths = [p for c in raw.get("categories") or [] if (p := resolver.category(c)) is not None]
+    fields["categories"] = sorted_paths(paths)
+    if "channels" in raw:
+        fields["channels"] = sorted(raw.get("channels") or [])
+    url = raw.get("custom_url")
+    if isinstance(url, dict):
+        fields["custom_url"] = coerce(CustomUrl, {k: url[k] for k in ("url", "is_customized") if k in url})
+    fields["custom_fields"] = custom_fields(raw.get("custom_fields") or [])
+    fields["images"] = [image(i) for i in raw.get("images") or []]
+    fields["videos"] = [video(v) for v in raw.get("videos") or []]
+    fields["bulk_pricing_rules"] = [bulk_rule(r) for r in raw.get("bulk_pricing_rules") or []]
+    fields["variants"] = [variant(v) for v in raw.get("variants") or [] if v.get("option_values")]
+    if "options" in raw:
+        fields["options"] = [option(o) for o in _ordered(raw.get("options") or [])]
+    if "modifiers" in raw:
+        fields["modifiers"] = [modifier(m) for m in _ordered(raw.get("modifiers") or [])]
+    return fields
+
+
+def custom_fields(raws: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Custom fields by name. The API allows one name twice (with different values); the config
+    cannot say that, so a second one gets a distinct name and is never matched (prune deletes it)."""
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for raw in raws:
+        name = str(raw.get("name", ""))
+        if name in seen:
+            name = f"{name} (duplicate id {raw.get('id')})"
+        seen.add(name)
+        out.append({"name": name, "value": raw.get("value"), "_id": raw.get("id")})
+    return out
+
+
+def image(raw: dict[str, Any]) -> dict[str, Any]:
+    stored = str(raw.get("image_file") or "")
+    identity = image_identity(stored) if stored else image_identity(str(raw.get("url_zoom") or ""))
+    return {
+        "url": image_url(raw, identity),
+        "thumbnail": bool(raw.get("is_thumbnail")),
+        "description": raw.get("description") or "",
+        "sort_order": raw.get("sort_order") or 0,
+        "_id": raw.get("id"),
+        "_identity": identity,
+    }
+
+
+def image_url(raw: dict[str, Any], identity: str) -> str:
+    """A downloadable URL of the stored file with the same identity (used by export)."""
+    urls = [str(raw[k]) for k in _IMAGE_URLS if raw.get(k)]
+    for url in urls:
+        if image_identity(url) == identity:
+            return url
+    return urls[0] if urls else str(raw.get("image_url") or raw.get("image_file") or "")
+
+
+def video(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "video_id": raw.get("video_id"),
+        "title": raw.get("title") or "",
+        "description": raw.get("description") or "",
+        "sort_order": raw.get("sort_order") or 0,
+        "type": raw.get("type") or "youtube",
+        "_id": raw.get("id"),
+    }
+
+
+def bulk_rule(raw: dict[str, Any]) -> dict[str, Any]:
+    amount = raw.get("amount")
+    return {
+        "quantity_min": raw.get("quantity_min"),
+        "quantity_max": raw.get("quantity_max"),
+        "type": raw.get("type"),
+        "amount": _number(amount),
+        "_id": raw.get("id"),
+    }
+
+
+def variant(raw: dict[str, Any]) -> dict[str, Any]:
+    options = {str(v.get("option_display_name")): str(v.get("label")) for v in raw.get("option_values") or []}
+    fields = coerce(Variant, {**{k: v for k, v in raw.items() if k != "options"}, "options": options})
+    return {**fields, "_id": raw.get("id")}
+
+
+def option(raw: dict[str, Any]) -> dict[str, Any]:
+    values = _ordered(raw.get("option_values") or [])
+    return {
+        "name": raw.get("display_name"),
+        "type": raw.get("type"),
+        "sort_order": raw.get("sort_order") or 0,
+        **_config(raw),
+        "values": [option_value(v) for v in values],
+        "_id": raw.get("id"),
+        "_value_ids": {str(v.get("label")): v.get("id") for v in values},
+    }
+
+
+def modifier(raw: dict[str, Any]) -> dict[str, Any]:
+    values = _ordered(raw.get("option_values") or [])
+    out = {
+        "name": raw.get("display_name"),
+        "type": raw.get("type"),
+        "required": bool(raw.get("required")),
+        "sort_order": raw.get("sort_order") or 0,
+        **_config(raw),
+        "_id": raw.get("id"),
+        "_value_ids": {str(v.get("label")): v.get("id") for v in values},
+    }
+    # Checkbox values (Yes/No) are the server's own; only listed types are the merchant's to manage.
+    if raw.get("type") in CHOICE_TYPES:
+        out["values"] = [modifier_value(v) for v in values]
+    return out
+
+
+def _config(raw: dict[str, Any]) -> dict[str, Any]:
+    config = raw.get("config")
+    if not isinstance(config, dict):
+        return {}
+    known = {k: v for k, v in config.items() if k in ChoiceConfig.model_fields and v is not None}
+    shaped = {k: v for k, v in coerce(ChoiceConfig, known).items() if v is not None}
+    return {"config": shaped} if shaped else {}
+
+
+def _ordered(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda i: (i.get("sort_order") or 0, i.get("id") or 0))
+
+
+def _number(value: Any) -> Any:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value

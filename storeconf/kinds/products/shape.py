@@ -1,0 +1,172 @@
+"""One comparable shape for config and live data: what the planner diffs and what export writes.
+
+Both sides go through the same canonical forms, so a value the API spells
+differently (`5` vs `5.0`, an omitted default, an option value `{label: S}` vs
+`S`) never shows as a change:
+
+- option and modifier values: the bare label when nothing else is set, else a
+  mapping holding only non-default keys; listed in storefront order;
+- custom fields: a list of `{name, value}` (the config writes a mapping);
+- categories by path sorted case-insensitively, channels sorted.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticUndefined
+
+from storeconf.kinds.products.spec import Modifier, Option, Product
+
+# Lists of a product diffed item by item (Products.parts), in the order their writes happen.
+PART_FIELDS = ("custom_fields", "images", "videos", "bulk_pricing_rules", "modifiers", "options", "variants")
+
+
+def config_fields(product: Product) -> dict[str, Any]:
+    """The fields a config item sets, in the comparable shape."""
+    out = product.model_dump(mode="json", exclude_unset=True)
+    if "custom_fields" in out:
+        out["custom_fields"] = [{"name": k, "value": v} for k, v in product.custom_fields.items()]
+    if "categories" in out:
+        out["categories"] = sorted_paths(product.categories)
+    if "channels" in out:
+        out["channels"] = sorted(product.channels)
+    if "options" in out:
+        out["options"] = [_choice_fields(o) for o in product.options]
+    if "modifiers" in out:
+        out["modifiers"] = [_choice_fields(m) for m in product.modifiers]
+    return out
+
+
+def _choice_fields(item: Option | Modifier) -> dict[str, Any]:
+    out = item.model_dump(mode="json", exclude_unset=True)
+    if item.values is not None:
+        full = item.model_dump(mode="json")["values"]
+        out["values"] = [modifier_value(v) if isinstance(item, Modifier) else option_value(v) for v in full]
+    return out
+
+
+def sorted_paths(paths: list[str]) -> list[str]:
+    return sorted(paths, key=lambda p: (p.casefold(), p))
+
+
+def option_value(value: dict[str, Any]) -> Any:
+    """An option value from the config or the API, in canonical form."""
+    out: dict[str, Any] = {"label": value["label"]}
+    if value.get("is_default"):
+        out["is_default"] = True
+    if value.get("value_data"):
+        out["value_data"] = value["value_data"]
+    return out["label"] if len(out) == 1 else out
+
+
+def modifier_value(value: dict[str, Any]) -> Any:
+    canonical = option_value(value)
+    adjusters = canonical_adjusters(value.get("adjusters"))
+    if not adjusters:
+        return canonical
+    out = canonical if isinstance(canonical, dict) else {"label": canonical}
+    return {**out, "adjusters": adjusters}
+
+
+def canonical_adjusters(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """Adjusters without the parts that adjust nothing (the API's default; an adjustment by 0
+    of either kind is the same)."""
+    raw = raw or {}
+    out: dict[str, Any] = {}
+    for name in ("price", "weight"):
+        part = raw.get(name) or {}
+        full = {"adjuster": part.get("adjuster"), "adjuster_value": float(part.get("adjuster_value") or 0)}
+        if full["adjuster_value"]:
+            out[name] = full
+    if raw.get("image_url"):
+        out["image_url"] = raw["image_url"]
+    disabled = raw.get("purchasing_disabled") or {}
+    full_disabled = {"status": bool(disabled.get("status")), "message": disabled.get("message") or ""}
+    if full_disabled["status"] or full_disabled["message"]:
+        out["purchasing_disabled"] = full_disabled
+    return out
+
+
+def full_value(value: Any, modifier: bool) -> dict[str, Any]:
+    """A canonical value expanded back to every writable key (what a PUT or POST sends)."""
+    data: dict[str, Any] = {"label": value} if isinstance(value, str) else dict(value)
+    out = {
+        "label": data["label"],
+        "is_default": bool(data.get("is_default")),
+        "value_data": data.get("value_data"),
+    }
+    if modifier:
+        out["adjusters"] = _full_adjusters(data.get("adjusters") or {})
+    return out
+
+
+def _full_adjusters(adjusters: dict[str, Any]) -> dict[str, Any]:
+    # "No adjustment" as the write schemas allow it (they do not accept a null `adjuster`).
+    none = {"adjuster": "relative", "adjuster_value": 0}
+    return {
+        "price": adjusters.get("price") or none,
+        "weight": adjusters.get("weight") or none,
+        "image_url": adjusters.get("image_url", ""),
+        "purchasing_disabled": adjusters.get("purchasing_disabled") or {"status": False, "message": ""},
+    }
+
+
+def value_label(value: Any) -> str:
+    return value if isinstance(value, str) else str(value["label"])
+
+
+# ---- coercion of API data by the config model's field types --------------------------------
+
+
+def coerce(
+    model: type[BaseModel], data: dict[str, Any], names: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """The model's fields (or only `names`) of `data`, each converted by the model's type (`1` ->
+    `1.0` for floats); API defaults for fields the API left out; values the model cannot read
+    kept as the API sent them.
+
+    Field by field and without constraints, so one odd live value (set by another tool) never
+    hides the others, and live data is never rejected by rules meant for config.
+    """
+    out: dict[str, Any] = {}
+    for name in model.model_fields if names is None else names:
+        info = model.model_fields[name]
+        value = data.get(name)
+        if value is None and not _nullable(model, name):
+            default = info.get_default(call_default_factory=True)
+            if default is not PydanticUndefined:
+                out[name] = _dump(model, name, default)
+            continue
+        if name in data:
+            out[name] = _convert(model, name, value)
+    return out
+
+
+def _convert(model: type[BaseModel], name: str, value: Any) -> Any:
+    adapter = _adapter(model, name)
+    try:
+        return adapter.dump_python(adapter.validate_python(value), mode="json")
+    except (ValidationError, ValueError, TypeError):
+        return value
+
+
+def _dump(model: type[BaseModel], name: str, value: Any) -> Any:
+    return _adapter(model, name).dump_python(value, mode="json")
+
+
+@functools.cache
+def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    return TypeAdapter(model.model_fields[name].annotation or Any)
+
+
+@functools.cache
+def _nullable(model: type[BaseModel], name: str) -> bool:
+    try:
+        _adapter(model, name).validate_python(None)
+    except ValidationError:
+        return False
+    return True
