@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
 from storeconf.applier import ApplyReport, ProgressCallback, apply_plan
 from storeconf.client import StoreClient
 from storeconf.config import Environment, Project
 from storeconf.errors import ConfigError, PlanError, Problem, StalePlanError, UnsafePlanError
 from storeconf.kinds import REGISTRY, Registry
-from storeconf.kinds.base import Context
+from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
-from storeconf.model import Desired, DesiredState, LiveState
+from storeconf.model import Desired, DesiredState, Live, LiveState
 from storeconf.plan import Plan, checksum
 from storeconf.planner import build_plan, unsafe_deletes
 
@@ -126,10 +127,7 @@ async def diff_stores(source: Project, target: Project, *, wrap: TransportWrappe
         ctx = Context(manage=dict(source.desired.manage))
         live = await read_live(client, kinds_to_read(managed, REGISTRY), ctx, REGISTRY)
     objects = {
-        name: {
-            ident: Desired(name, obj.key, REGISTRY[name].export_item(obj))
-            for ident, obj in live.objects.get(name, {}).items()
-        }
+        name: {ident: _as_desired(REGISTRY[name], obj) for ident, obj in live.objects.get(name, {}).items()}
         for name in managed
     }
     as_desired = Project(
@@ -143,6 +141,16 @@ async def diff_stores(source: Project, target: Project, *, wrap: TransportWrappe
     async with connect(target.environment, wrap=wrap) as client:
         planned = await make_plan(as_desired, client)
     return planned.plan
+
+
+def _as_desired(kind: Kind[Any], live: Live) -> Desired:
+    """A live object as the config would declare it: its export, loaded like a config item."""
+    item = kind.export_item(live)
+    try:
+        fields = kind.to_fields(kind.spec.model_validate(item))
+    except ValidationError:
+        fields = item  # something our models reject: compare it as exported
+    return Desired(kind.name, live.key, fields)
 
 
 def load_plan_file(path: Path) -> dict[str, Any]:

@@ -58,11 +58,15 @@ def test_one_edit_shows_exactly_that_change(cli: Cli, example: Path) -> None:
 
 def test_prune_on_deletes_prune_off_keeps(cli: Cli, example: Path) -> None:
     assert cli("apply", "--auto-approve").exit_code == 0
-    edit(example / "catalog/brands.yaml", "  - name: Fernwood Supply\n", "")
+    edit(
+        example / "catalog/brands.yaml",
+        "  - name: Alder & Ash\n    page_title: Alder & Ash (launching next season)\n",
+        "",
+    )
 
     plan = cli("plan", "--detailed-exitcode")
     assert plan.exit_code == 2
-    assert "- brands Fernwood Supply" in plan.stdout
+    assert "- brands Alder & Ash" in plan.stdout
     assert "0 to create, 0 to update, 1 to delete" in plan.stdout
 
     edit(example / "storeconf.yaml", "brands: {prune: true}", "brands: {prune: false}")
@@ -72,6 +76,15 @@ def test_prune_on_deletes_prune_off_keeps(cli: Cli, example: Path) -> None:
 def test_apply_refuses_mass_delete_without_flag(cli: Cli, example: Path) -> None:
     assert cli("apply", "--auto-approve").exit_code == 0
     (example / "catalog/brands.yaml").write_text("brands: []\n")
+    dangling = cli("plan")  # products still name those brands, which prune would delete
+    assert dangling.exit_code == 1
+    assert (
+        "refers to brand 'Summit Peak', which is neither in the configuration (brands are pruned"
+        in dangling.stderr
+    )
+    for products in example.glob("catalog/products-*.yaml"):
+        products.unlink()
+    edit(example / "storeconf.yaml", "  products: {prune: true, ignore: [inventory_level]}\n", "")
     refused = cli("apply", "--auto-approve")
     assert refused.exit_code == 1
     assert "--allow-deletes" in refused.stderr

@@ -115,8 +115,12 @@ class Products(Kind[Product]):
 
     def check_references(self, desired: DesiredState, live: LiveState) -> list[Problem]:
         # Brand names and category paths are both compared case-insensitively by their kinds.
+        # A pruned kind's live objects that the config omits are about to be deleted: they don't count.
         known = {
-            kind: {*desired.objects.get(kind, {}), *live.objects.get(kind, {})}
+            kind: {
+                *desired.objects.get(kind, {}),
+                *({} if _pruned(desired, kind) else live.objects.get(kind, {})),
+            }
             for kind in ("brands", "categories")
         }
         problems = []
@@ -126,10 +130,12 @@ class Products(Kind[Product]):
             for kind, field, value in refs:
                 if isinstance(value, str) and value.casefold() not in known[kind]:
                     what = "brand" if kind == "brands" else "category"
-                    message = (
-                        f"products: {obj.key} refers to {what} {value!r}, "
-                        "which is neither in the configuration nor in the store"
+                    where = (
+                        f"the configuration ({kind} are pruned, so the store's {kind} must be declared)"
+                        if _pruned(desired, kind)
+                        else "the configuration nor in the store"
                     )
+                    message = f"products: {obj.key} refers to {what} {value!r}, which is neither in {where}"
                     problems.append(Problem(obj.field_locations.get(field, obj.location), message))
         return problems
 
@@ -167,3 +173,8 @@ class Products(Kind[Product]):
             return await Writer(client, ctx, self.concurrency).apply(changes)
         except Exception as exc:  # a bug here must still fail only these changes, never the run
             return [Outcome(c, exc) for c in changes]
+
+
+def _pruned(desired: DesiredState, kind: str) -> bool:
+    manage = desired.manage.get(kind)
+    return manage is not None and manage.prune
