@@ -41,7 +41,8 @@ async def export_project(
     for name in names:
         kind = registry[name]
         items = [kind.export_item(obj) for obj in sorted(live.objects[name].values(), key=_sort_key(kind))]
-        by_file.setdefault(kind.file, {})[name] = items
+        for rel, chunk in kind.export_files(items).items():
+            by_file.setdefault(rel, {})[name] = chunk
     for rel, content in by_file.items():
         written.append(_dump(out_dir / rel, content))
     project = {

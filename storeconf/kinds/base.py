@@ -198,6 +198,10 @@ class Kind(Generic[SpecT]):
             if k not in self.sensitive_fields and self.api_defaults.get(k, _MISSING) != v and v is not None
         }
 
+    def export_files(self, items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        """Which exported file each item goes to (default: all in `file`); keeps big kinds reviewable."""
+        return {self.file: items}
+
     # ---- writes --------------------------------------------------------------
     async def create(self, client: StoreClient, change: Change, ctx: Context) -> Any:
         raise NotImplementedError

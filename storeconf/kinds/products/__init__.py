@@ -39,6 +39,7 @@ Modules: `spec` (config models), `shape` (the comparable shape shared by config 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -139,6 +140,20 @@ class Products(Kind[Product]):
                     problems.append(Problem(obj.field_locations.get(field, obj.location), message))
         return problems
 
+    def export_files(self, items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        """One file per top-level category (`products-camping.yaml`), at most EXPORT_CHUNK products each."""
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            categories = item.get("categories") or []
+            top = str(categories[0]).split("/", 1)[0] if categories else "uncategorized"
+            groups.setdefault(_slug(top), []).append(item)
+        files: dict[str, list[dict[str, Any]]] = {}
+        for slug, group in sorted(groups.items()):
+            for n, start in enumerate(range(0, len(group), EXPORT_CHUNK), start=1):
+                suffix = "" if n == 1 else f"-{n}"
+                files[f"catalog/products-{slug}{suffix}.yaml"] = group[start : start + EXPORT_CHUNK]
+        return files
+
     # ---- live -------------------------------------------------------------------------------
 
     async def read(self, client: StoreClient, ctx: Context) -> list[Live]:
@@ -178,3 +193,10 @@ class Products(Kind[Product]):
 def _pruned(desired: DesiredState, kind: str) -> bool:
     manage = desired.manage.get(kind)
     return manage is not None and manage.prune
+
+
+EXPORT_CHUNK = 200  # products per exported file: big enough to browse, small enough to review
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "products"

@@ -1,0 +1,190 @@
+"""Products end to end: the example catalog, one nested edit at a time, against the embedded sandbox."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli, Recorder
+from tests.test_e2e import edit
+
+CAMPING = "catalog/products-camping.yaml"
+CLIMBING = "catalog/products-climbing.yaml"
+APPAREL = "catalog/products-apparel.yaml"
+
+
+def change_lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.splitlines() if re.match(r"^\s+[+~-] \S", line)]
+
+
+EDITS = [
+    pytest.param(
+        CAMPING,
+        "  price: 389.0\n",
+        "  price: 379.0\n",
+        ["  ~ products TENT-UL2"],
+        "price: 389.0 → 379.0",
+        id="product-field",
+    ),
+    pytest.param(
+        CAMPING,
+        "    price: 399.0\n",
+        "    price: 409.0\n",
+        ["  ~ products TENT-UL2", "      ~ variant TENT-UL2-EMBER"],
+        "price: 399.0 → 409.0",
+        id="variant",
+    ),
+    pytest.param(
+        CAMPING,
+        "  - sku: TENT-UL2-SAGE\n    options:\n      Color: Sage\n",
+        "",
+        ["  ~ products TENT-UL2", "      - variant TENT-UL2-SAGE"],
+        None,
+        id="variant-removed",
+    ),
+    pytest.param(
+        CAMPING,
+        "    seasons: '3'\n",
+        "    seasons: '4'\n",
+        ["  ~ products TENT-UL2", "      ~ custom_field seasons"],
+        'value: "3" → "4"',
+        id="custom-field",
+    ),
+    pytest.param(
+        CAMPING,
+        "    description: Packed size\n",
+        "    description: Packed flat\n",
+        ["  ~ products TENT-UL2", "      ~ image tent-ul2-packed"],
+        'description: "Packed size" → "Packed flat"',
+        id="image",
+    ),
+    pytest.param(
+        CAMPING,
+        "    title: Pitching the Ultralight 2P\n",
+        "    title: Pitching it in the wind\n",
+        ["  ~ products TENT-UL2", "      ~ video tentpitch01"],
+        'title: "Pitching the Ultralight 2P" → "Pitching it in the wind"',
+        id="video",
+    ),
+    pytest.param(
+        CAMPING,
+        "    type: price\n    amount: 2\n",
+        "    type: price\n    amount: 3\n",
+        ["  ~ products MUG-INS", "      ~ bulk_pricing_rule 10-49"],
+        "amount: 2.0 → 3.0",
+        id="bulk-pricing-rule",
+    ),
+    pytest.param(
+        CAMPING,
+        "      text_max_length: 12\n",
+        "      text_max_length: 16\n",
+        ["  ~ products MUG-INS", "      ~ modifier Engraving"],
+        None,
+        id="modifier",
+    ),
+    pytest.param(
+        CLIMBING,
+        "    type: dropdown\n",
+        "    type: rectangles\n",
+        ["  ~ products ROPE-60", "      ~ option Color"],
+        'type: "dropdown" → "rectangles"',
+        id="option",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected", "detail"), EDITS)
+def test_one_nested_edit_is_exactly_one_change(
+    cli: Cli, example: Path, file: str, old: str, new: str, expected: list[str], detail: str | None
+) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / file, old, new)
+    plan = cli("plan", "--detailed-exitcode")
+    assert plan.exit_code == 2, plan.output
+    assert change_lines(plan.stdout) == expected, plan.stdout
+    if detail:
+        assert detail in plan.stdout
+    applied = cli("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    again = cli("plan", "--detailed-exitcode")
+    assert again.exit_code == 0, again.stdout
+
+
+REORDERS = [
+    pytest.param(
+        CAMPING,
+        "    capacity: 2P\n    seasons: '3'\n",
+        "    seasons: '3'\n    capacity: 2P\n",
+        id="custom-fields",
+    ),
+    pytest.param(
+        CAMPING,
+        "  - sku: TENT-UL2-SAGE\n    options:\n      Color: Sage\n  - sku: TENT-UL2-EMBER\n"
+        "    options:\n      Color: Ember\n    price: 399.0\n",
+        "  - sku: TENT-UL2-EMBER\n    options:\n      Color: Ember\n    price: 399.0\n"
+        "  - sku: TENT-UL2-SAGE\n    options:\n      Color: Sage\n",
+        id="variants",
+    ),
+    pytest.param(
+        APPAREL,
+        "    inventory_level: 10\n",
+        "    inventory_level: 99\n",
+        id="ignored-inventory",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new"), REORDERS)
+def test_reorder_and_ignored_fields_are_no_change(
+    cli: Cli, example: Path, file: str, old: str, new: str
+) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / file, old, new)
+    plan = cli("plan", "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.stdout
+
+
+def test_missing_brand_is_reported_before_any_write(cli: Cli, example: Path, recorder: Recorder) -> None:
+    edit(example / CAMPING, "  brand: Northwind Tents\n", "  brand: Nortwind Tents\n")
+    result = cli("apply", "--auto-approve")
+    assert result.exit_code == 1
+    assert re.search(
+        r"catalog/products-camping\.yaml:\d+:\d+: products: TENT-UL2 refers to brand 'Nortwind Tents'",
+        result.stderr,
+    ), result.stderr
+    assert {r.method for r in recorder.requests} == {"GET"}
+
+
+def test_product_plan_groups_nested_changes_and_counts_them(cli: Cli) -> None:
+    plan = cli("plan")
+    assert "  + products JKT-STORM" in plan.stdout
+    assert "      + variant JKT-STORM-GLA-S-R" in plan.stdout
+    assert re.search(r"^  variant: 99 to create$", plan.stdout, re.M)
+    assert re.search(r"^  products: 41 to create$", plan.stdout, re.M)
+
+
+def test_export_writes_products_and_plans_back_to_zero(cli: Cli, recorder: Recorder, tmp_path: Path) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    out = tmp_path / "exported"
+    assert cli("export", "--out", str(out)).exit_code == 0
+    files = sorted(p.name for p in (out / "catalog").glob("products*.yaml"))
+    assert files, "no product files exported"
+    before = len(recorder.requests)
+    again = Cli(out, recorder)("plan", "--detailed-exitcode")
+    assert again.exit_code == 0, again.stdout
+    assert {r.method for r in recorder.requests[before:]} == {"GET"}
+
+
+def test_export_splits_products_by_top_level_category(cli: Cli, tmp_path: Path) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    out = tmp_path / "exported"
+    assert cli("export", "--out", str(out)).exit_code == 0
+    names = sorted(p.name for p in (out / "catalog").glob("products-*.yaml"))
+    assert names == [
+        "products-camping.yaml",
+        "products-clearance.yaml",
+        "products-climbing.yaml",
+        "products-paddling.yaml",
+    ]
