@@ -31,8 +31,9 @@ class RateState:
 
 class RateLimiter:
     """Counts authenticated requests in a window that starts with the first request
-    after the previous window ended. With `enforce` off the counts are still
-    reported truthfully but nothing is refused."""
+    after the previous window ended. With `enforce` off there is no limit, and the
+    headers say so (a full quota left): a well-behaved client paces itself on
+    `Requests-Left`, so reporting a spent quota would slow it down for nothing."""
 
     def __init__(self, quota: int, window_ms: int, clock: Callable[[], float], enforce: bool) -> None:
         self.quota = quota
@@ -71,4 +72,5 @@ class RateLimiter:
     def _state(self, now: float) -> RateState:
         assert self._start is not None
         reset_ms = max(0, math.ceil(self.window_ms - (now - self._start) * 1000))
-        return RateState(self.window_ms, reset_ms, self.quota, max(0, self.quota - self._used))
+        left = self.quota if not self.enforce else max(0, self.quota - self._used)
+        return RateState(self.window_ms, reset_ms, self.quota, left)

@@ -122,11 +122,12 @@ def test_unauthenticated_requests_do_not_spend_quota(make_store: StoreFactory) -
     assert store.get("/v2/time").headers["X-Rate-Limit-Requests-Left"] == "1"
 
 
-def test_rate_limit_can_be_reported_without_being_enforced(make_store: StoreFactory) -> None:
+def test_unenforced_rate_limit_reports_a_full_quota(make_store: StoreFactory) -> None:
+    # Clients pace themselves on Requests-Left: an unlimited store must not look exhausted.
     store = make_store(rate_limit_quota=1, enforce_rate_limit=False)
     statuses = [store.get("/v2/time").status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
-    assert store.get("/v2/time").headers["X-Rate-Limit-Requests-Left"] == "0"
+    assert store.get("/v2/time").headers["X-Rate-Limit-Requests-Left"] == "1"
 
 
 def test_request_log_records_method_path_query_status_and_client(store: Store) -> None:
