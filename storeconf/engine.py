@@ -86,7 +86,7 @@ async def make_plan(
     desired = project.desired
     # Readers may use the desired state to fetch only what the config manages (product options).
     ctx = Context(manage=dict(desired.manage), extra={"desired": desired})
-    live = await read_live(client, kinds_to_read(desired.managed_kinds(), registry), ctx, registry)
+    live = await read_live(client, kinds_to_read(desired.managed_kinds(), registry, desired), ctx, registry)
     problems = [p for name in desired.managed_kinds() for p in registry[name].check_references(desired, live)]
     if problems:
         raise ConfigError(problems)

@@ -18,7 +18,7 @@ from storeconf.client import StoreClient
 from storeconf.config import escape
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context
-from storeconf.live import read_live
+from storeconf.live import kinds_to_read, read_live
 from storeconf.model import Manage
 
 
@@ -35,7 +35,8 @@ async def export_project(
     """Write `storeconf.yaml` and one resource file per kind into `out_dir`; return the files written."""
     names = [k for k in registry.names() if k in set(kinds)]
     ctx = Context(manage=dict(manage or {}))
-    live = await read_live(client, names, ctx, registry)
+    # Referenced kinds are read too (product brands by name), even when not exported.
+    live = await read_live(client, kinds_to_read(names, registry), ctx, registry)
     written = []
     by_file: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for name in names:

@@ -9,7 +9,7 @@ from typing import Any
 from storeconf.client import StoreClient
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
-from storeconf.model import Live, LiveState
+from storeconf.model import DesiredState, Live, LiveState
 
 
 async def read_live(
@@ -30,11 +30,16 @@ async def read_live(
     return LiveState(objects)
 
 
-def kinds_to_read(managed: Iterable[str], registry: Registry = REGISTRY) -> tuple[str, ...]:
-    """The managed kinds plus the kinds they refer to (which are read, never changed)."""
+def kinds_to_read(
+    managed: Iterable[str], registry: Registry = REGISTRY, desired: DesiredState | None = None
+) -> tuple[str, ...]:
+    """The managed kinds plus the kinds they refer to (which are read, never changed).
+
+    With the desired state, only references the config uses are read: a catalog that
+    names no brands costs no brand read."""
     names = set(managed)
     for name in list(names):
-        names.update(registry[name].references)
+        names.update(registry[name].references_in(desired))
     return tuple(n for n in registry.names() if n in names)
 
 

@@ -84,7 +84,7 @@ def test_lost_create_answer_is_reconciled_not_duplicated(
         again = await make_plan(load_project(example), client)
         assert again.plan.empty
         brands = await client.get_all("/v3/catalog/brands")
-        assert len(brands) == len({b["name"] for b in brands}) == 7
+        assert len(brands) == len({b["name"] for b in brands}) == 8
         await client.aclose()
 
     asyncio.run(run())

@@ -159,6 +159,10 @@ class Kind(Generic[SpecT]):
         """Cross-item rules beyond the spec model (e.g. a category's parent must exist)."""
         return []
 
+    def references_in(self, desired: DesiredState | None) -> tuple[str, ...]:
+        """The referenced kinds this config actually uses (all of them when unknown, e.g. export)."""
+        return self.references
+
     def check_references(self, desired: DesiredState, live: LiveState) -> list[Problem]:
         """References that resolve neither in the config nor in the store (checked at plan time)."""
         return []

@@ -114,6 +114,16 @@ class Products(Kind[Product]):
                 )
         return problems
 
+    def references_in(self, desired: DesiredState | None) -> tuple[str, ...]:
+        if desired is None:
+            return self.references
+        items = [obj.fields for obj in desired.objects.get(self.name, {}).values()]
+        used = {
+            "brands": any(f.get("brand") for f in items),
+            "categories": any(f.get("categories") for f in items),
+        }
+        return tuple(kind for kind in self.references if used[kind] or kind in desired.manage)
+
     def check_references(self, desired: DesiredState, live: LiveState) -> list[Problem]:
         # Brand names and category paths are both compared case-insensitively by their kinds.
         # A pruned kind's live objects that the config omits are about to be deleted: they don't count.
