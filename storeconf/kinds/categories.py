@@ -214,18 +214,18 @@ class Categories(Kind[Category]):
         body = []
         for change in chunk:
             fields = changed_fields(change)
+            if "path" in fields:  # same category, name re-cased (identity ignores case)
+                fields["name"] = name_of(fields.pop("path"))
             if "url" in fields:
                 fields["url"] = {"path": fields["url"], "is_customized": True}
             body.append({"category_id": change.live_id, **fields})
         resp = await client.request("PUT", CATEGORIES, json=body)
-        failed = _failed_ids(resp.body) if resp.status == 207 else set()
+        failed = failed_indexes(resp.body) if resp.status == 207 else set()
         return [
             Outcome(
-                c,
-                _partial_error("PUT", resp.status, resp.body, c.key) if c.live_id in failed else None,
-                c.live_id,
+                c, _partial_error("PUT", resp.status, resp.body, c.key) if i in failed else None, c.live_id
             )
-            for c in chunk
+            for i, c in enumerate(chunk)
         ]
 
     async def _delete(self, client: StoreClient, chunk: Sequence[Change]) -> list[Outcome]:
@@ -253,22 +253,16 @@ def _expand_node(item: Any, at: tuple[str | int, ...], parent: str | None) -> It
             yield from _expand_node(child, (*at, "children", i), path)
 
 
-def _failed_ids(body: Any) -> set[Any]:
-    """Ids named in a 207 body's per-item errors (the API states no exact shape, so look broadly)."""
-    found: set[Any] = set()
-    errors = body.get("errors") if isinstance(body, dict) else None
-    if isinstance(errors, dict):
-        errors = [errors]
-    for err in errors or []:
-        text = str(err)
-        found.update(int(tok) for tok in _numbers(text))
-    return found
+def failed_indexes(body: Any) -> set[int]:
+    """Request indexes a 207 names in its per-item errors (`{"errors": {"errors": {"1.name": …}}}`).
 
-
-def _numbers(text: str) -> list[str]:
-    import re
-
-    return re.findall(r"\b\d+\b", text)
+    The spec gives the 207 an `errors` object without fixing its keys; the API keys
+    item errors by the item's index in the request.
+    """
+    outer = body.get("errors") if isinstance(body, dict) else None
+    inner = outer.get("errors") if isinstance(outer, dict) else None
+    keys = inner.keys() if isinstance(inner, dict) else ()
+    return {int(k.split(".", 1)[0]) for k in keys if k.split(".", 1)[0].isdigit()}
 
 
 def _partial_error(method: str, status: int, body: Any, what: str) -> ApiError:
