@@ -16,7 +16,7 @@ from itertools import groupby
 from typing import Any
 
 from storeconf.client import StoreClient
-from storeconf.errors import ApiError, TransportError
+from storeconf.errors import ApiError, ApplyError, TransportError
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind, Outcome
 from storeconf.plan import Action, Change, Plan
@@ -64,6 +64,9 @@ async def apply_plan(
 
 def _record(report: ApplyReport, kind: Kind[Any], ctx: Context, outcome: Outcome) -> None:
     change = outcome.change
+    if change.action is Action.DELETE and isinstance(outcome.error, ApiError) and outcome.error.status == 404:
+        # Already gone (e.g. a retried DELETE whose first answer was lost): the goal is met.
+        outcome = Outcome(change, None, change.live_id)
     if outcome.error is not None:
         report.failed.append((change, outcome.error))
         return
@@ -74,6 +77,10 @@ def _record(report: ApplyReport, kind: Kind[Any], ctx: Context, outcome: Outcome
     elif outcome.live_id is not None:
         ctx.ids[ident] = outcome.live_id
         ctx.keys[(kind.name, outcome.live_id)] = change.key
+
+
+class IncompleteCreate(ApplyError):
+    """A multi-request create whose first request went through but whose answer was lost."""
 
 
 def ambiguous(error: BaseException | None) -> bool:
@@ -96,8 +103,15 @@ async def _reconcile(
     retry = []
     for outcome in unsure:
         found = live.get(kind.identity(outcome.change.key))
-        if found is not None:
+        if found is not None and kind.create_is_atomic:
             resolved[id(outcome)] = Outcome(outcome.change, None, found.id)
+        elif found is not None:
+            # The object exists, but the rest of its create (nested parts) may not have run.
+            incomplete = IncompleteCreate(
+                f"{kind.name} {outcome.change.key} was created but the answer was lost before the rest of "
+                "its create ran; run apply again to finish it"
+            )
+            resolved[id(outcome)] = Outcome(outcome.change, incomplete, found.id)
         else:
             retry.append(outcome.change)
     retried = {id(o.change): o for o in await kind.apply_batch(client, retry, ctx)} if retry else {}

@@ -30,8 +30,10 @@ from storeconf.engine import (
     diff_stores,
     load_plan_file,
     make_plan,
+    refuse_unsafe,
+    saved_targets,
 )
-from storeconf.errors import ApplyError, ConfigError, StoreconfError
+from storeconf.errors import ApplyCancelled, ApplyError, ConfigError, StoreconfError
 from storeconf.export import export_project
 from storeconf.kinds.base import Outcome
 from storeconf.plan import Plan
@@ -140,8 +142,12 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
         planned = run(work)
         print_plan(rt.stdout(), RENDERERS[fmt](planned.plan), fmt)
         if out is not None:
-            out.write_text(RENDERERS["json"](planned.plan))
-            rt.stderr().print(f"Plan written to {out}.")
+            try:
+                out.write_text(RENDERERS["json"](planned.plan))
+            except OSError as exc:
+                rt.stderr().print(f"Error: cannot write the plan to {out}: {exc.strerror}", markup=False)
+                raise typer.Exit(1) from None
+            rt.stderr().print(f"Plan written to {out}.", markup=False)
         if detailed_exitcode and not planned.plan.empty:
             raise typer.Exit(2)
 
@@ -159,16 +165,18 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
 
         async def work() -> ApplyReport | None:
             project = load_project(state.directory, env)
+            saved = load_plan_file(planfile) if planfile is not None else None
+            targets = saved_targets(saved) if saved is not None else tuple(target or ())
             async with connect(project.environment, wrap=rt.wrap) as client:
-                planned = await make_plan(project, client, targets=target or ())
-                if planfile is not None:
-                    check_saved_plan(load_plan_file(planfile), planned.plan)
+                planned = await make_plan(project, client, targets=targets)
+                if saved is not None:
+                    check_saved_plan(saved, planned.plan)
                 print_plan(rt.stdout(), RENDERERS["text"](planned.plan), "text")
                 if planned.plan.empty:
                     return None
-                if not auto_approve and planfile is None and not confirm(rt.stdout()):
-                    rt.stdout().print("Apply cancelled.")
-                    return None
+                refuse_unsafe(planned, allow_deletes)  # before asking: a "yes" must not be wasted
+                if not auto_approve and saved is None and not confirm(rt.stdout()):
+                    raise ApplyCancelled("Apply cancelled.")
                 with progress(rt.stdout(), len(planned.plan.changes)) as tick:
                     report = await apply_planned(
                         planned, client, allow_deletes=allow_deletes, on_progress=tick
@@ -204,8 +212,14 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
         out: Annotated[Path, typer.Option("--out", help="Directory to write the project into.")],
         env: EnvOption = "local",
         kind: Annotated[list[str] | None, typer.Option("--kind", help="Only these kinds.")] = None,
+        force: Annotated[bool, typer.Option("--force", help="Write into a non-empty directory.")] = False,
     ) -> None:
         """Write the live store as a project that plans back to zero changes."""
+        if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not force)):
+            what = "is not a directory" if not out.is_dir() else "is not empty (use --force to write into it)"
+            rt.stderr().print(f"Error: {out} {what}", markup=False)
+            raise typer.Exit(1)
+        warnings: list[str] = []
 
         async def work() -> list[Path]:
             project = load_project(state.directory, env)
@@ -218,10 +232,13 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
                     environments=project.raw_environments,
                     source_dir=project.dir,
                     manage=project.desired.manage,
+                    warnings=warnings,
                 )
 
         for path in run(work):
-            rt.stdout().print(f"wrote {path}")
+            rt.stdout().print(f"wrote {path}", markup=False)
+        for warning in warnings:
+            rt.stderr().print(f"Warning: {warning}", markup=False)
 
     @app.command()
     def schema(

@@ -40,9 +40,8 @@ def diff_fields(
         nested = _nested_model(model, name)
         is_secret = name in secret
         if nested is not None and isinstance(want, dict) and isinstance(have, dict):
-            changes += diff_fields(want, have, nested, ignore=ignored, sensitive=(), prefix=f"{path}.")
-            if is_secret:
-                changes = [FieldChange(c.path, c.old, c.new, True) for c in changes]
+            inner = diff_fields(want, have, nested, ignore=ignored, sensitive=(), prefix=f"{path}.")
+            changes += [FieldChange(c.path, c.old, c.new, True) for c in inner] if is_secret else inner
         elif not same(want, have):
             changes += _value_changes(path, have, want, is_secret)
     return tuple(changes)

@@ -6,6 +6,7 @@ The CLI only parses flags and prints; these functions are the Python API.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,13 +19,14 @@ from pydantic import ValidationError
 from storeconf.applier import ApplyReport, ProgressCallback, apply_plan
 from storeconf.client import StoreClient
 from storeconf.config import Environment, Project
-from storeconf.errors import ConfigError, PlanError, Problem, StalePlanError, UnsafePlanError
+from storeconf.errors import ConfigError, PlanError, Problem, StalePlanError, StoreconfError, UnsafePlanError
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
 from storeconf.model import Desired, DesiredState, Live, LiveState
 from storeconf.plan import Plan, checksum
 from storeconf.planner import build_plan, unsafe_deletes
+from storeconf.targets import check_targets
 
 EMBEDDED_STORE_HASH = "local"
 EMBEDDED_TOKEN = "storeconf-local"
@@ -46,7 +48,12 @@ async def connect(env: Environment, *, wrap: TransportWrapper | None = None) -> 
             tokens={EMBEDDED_TOKEN: TokenGrant(client_id="storeconf-local")},
             enforce_rate_limit=False,
         )
-        app = create_app(config)
+        try:
+            app = create_app(config)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreconfError(
+                f"environment {env.name!r}: cannot open the sandbox database {env.sandbox}: {exc}"
+            ) from None
         transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
         store_hash, token, base_url = EMBEDDED_STORE_HASH, EMBEDDED_TOKEN, API_URL
     else:
@@ -90,6 +97,8 @@ async def make_plan(
     problems = [p for name in desired.managed_kinds() for p in registry[name].check_references(desired, live)]
     if problems:
         raise ConfigError(problems)
+    targets = tuple(targets)
+    check_targets(targets, registry, desired, live)
     plan = build_plan(
         desired,
         live,
@@ -110,10 +119,14 @@ async def apply_planned(
     on_progress: ProgressCallback | None = None,
 ) -> ApplyReport:
     """Apply a fresh plan; refuses plans that delete more than the safety threshold unless allowed."""
+    refuse_unsafe(planned, allow_deletes)
+    return await apply_plan(planned.plan, client, planned.ctx, registry, on_progress)
+
+
+def refuse_unsafe(planned: Planned, allow_deletes: bool) -> None:
     unsafe = unsafe_deletes(planned.plan.changes, planned.live, planned.ctx.manage)
     if unsafe and not allow_deletes:
         raise UnsafePlanError("; ".join(str(e) for e in unsafe))
-    return await apply_plan(planned.plan, client, planned.ctx, registry, on_progress)
 
 
 async def diff_stores(source: Project, target: Project, *, wrap: TransportWrapper | None = None) -> Plan:
@@ -161,6 +174,12 @@ def load_plan_file(path: Path) -> dict[str, Any]:
     if not isinstance(body, dict) or "changes" not in body or body.get("checksum") != checksum(body):
         raise PlanError(f"{path}: not a storeconf plan file, or it was edited after it was written")
     return body
+
+
+def saved_targets(saved: dict[str, Any]) -> tuple[str, ...]:
+    """The --target list a saved plan was made with: applying it re-plans with the same targets."""
+    targets = saved.get("targets") or []
+    return tuple(str(t) for t in targets) if isinstance(targets, list) else ()
 
 
 def check_saved_plan(saved: dict[str, Any], fresh: Plan) -> None:

@@ -8,7 +8,8 @@
     ├── PlanError            a plan cannot be built or must not be applied
     │   ├── UnsafePlanError  too many deletes without --allow-deletes
     │   └── StalePlanError   a saved plan no longer matches config or live store
-    └── ApplyError           one or more changes failed during apply
+    ├── ApplyError           one or more changes failed during apply
+    └── ApplyCancelled       the user did not confirm
 
 The CLI maps the root to exit code 1 and a readable message.
 """
@@ -99,8 +100,16 @@ class ApplyError(StoreconfError):
         super().__init__(message)
 
 
+class ApplyCancelled(StoreconfError):
+    """Apply asked for confirmation and did not get `yes`: nothing was changed."""
+
+
 def describe_error_body(body: Any) -> str:
     """One line from a BigCommerce error body: its title plus per-field errors."""
+    if isinstance(body, dict) and isinstance(body.get("batch_errors"), list):
+        # Price-list and variant batch 422: [{"data": {...}, "field_errors": {...}}, ...]
+        items = [e.get("field_errors") or e for e in body["batch_errors"] if isinstance(e, dict)]
+        return "; ".join(", ".join(f"{k}: {v}" for k, v in i.items()) for i in items) or str(body)
     if isinstance(body, dict):
         inner = body.get("errors")
         title = body.get("title") or body.get("message") or ""

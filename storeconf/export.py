@@ -12,14 +12,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 
 from storeconf.client import StoreClient
 from storeconf.config import escape
 from storeconf.kinds import REGISTRY, Registry
-from storeconf.kinds.base import Context
+from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
-from storeconf.model import Manage
+from storeconf.model import Live, Manage
 
 
 async def export_project(
@@ -31,8 +32,14 @@ async def export_project(
     source_dir: Path,
     manage: dict[str, Manage] | None = None,
     registry: Registry = REGISTRY,
+    warnings: list[str] | None = None,
 ) -> list[Path]:
-    """Write `storeconf.yaml` and one resource file per kind into `out_dir`; return the files written."""
+    """Write `storeconf.yaml` and resource files into `out_dir`; return the files written.
+
+    Live objects no config could declare (a duplicate name, a product without a SKU)
+    are left out, each with a line in `warnings`.
+    """
+    warnings = warnings if warnings is not None else []
     names = [k for k in registry.names() if k in set(kinds)]
     ctx = Context(manage=dict(manage or {}))
     # Referenced kinds are read too (product brands by name), even when not exported.
@@ -41,7 +48,13 @@ async def export_project(
     by_file: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for name in names:
         kind = registry[name]
-        items = [kind.export_item(obj) for obj in sorted(live.objects[name].values(), key=_sort_key(kind))]
+        items = []
+        for obj in sorted(live.objects[name].values(), key=_sort_key(kind)):
+            item, problem = _exportable(kind, obj)
+            if problem:
+                warnings.append(problem)
+            else:
+                items.append(item)
         for rel, chunk in kind.export_files(items).items():
             by_file.setdefault(rel, {})[name] = chunk
     for rel, content in by_file.items():
@@ -55,6 +68,19 @@ async def export_project(
     # The project file is copied as written: its ${env:...} references must stay references.
     written.insert(0, _dump(out_dir / "storeconf.yaml", project, raw=True))
     return written
+
+
+def _exportable(kind: Kind[Any], obj: Live) -> tuple[dict[str, Any], str | None]:
+    if obj.duplicate:
+        return {}, f"{kind.name} {obj.key}: not exported (another object has the same key)"
+    item = kind.export_item(obj)
+    try:
+        kind.spec.model_validate(item)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return {}, f"{kind.name} {obj.key}: not exported ({where}: {first['msg']})"
+    return item, None
 
 
 def _sort_key(kind: Any) -> Any:

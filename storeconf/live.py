@@ -68,7 +68,9 @@ def index_live(kind: Kind[Any], found: list[Live], ctx: Context) -> dict[str, Li
     for obj in found:
         ident = kind.identity(obj.key)
         if ident in out:
-            obj = Live(obj.kind, f"{obj.key} (duplicate id {obj.id})", obj.id, obj.fields, obj.raw)
+            obj = Live(
+                obj.kind, f"{obj.key} (duplicate id {obj.id})", obj.id, obj.fields, obj.raw, duplicate=True
+            )
             ident = kind.identity(obj.key)
         else:
             ctx.ids[(kind.name, ident)] = obj.id

@@ -35,6 +35,9 @@ class Live:
     id: Any
     fields: dict[str, Any]
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # A second live object with the key of another (the API allows duplicate script names):
+    # not addressable by config, so never exported, and deleted when the kind is pruned.
+    duplicate: bool = False
 
 
 @dataclass(frozen=True)

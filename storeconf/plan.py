@@ -101,6 +101,7 @@ class Plan:
     store: str = ""
     managed: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -129,6 +130,7 @@ class Plan:
             "environment": self.environment,
             "store": self.store,
             "managed": list(self.managed),
+            "targets": list(self.targets),
             "summary": {a.value: counts.get(a, 0) for a in Action},
             "changes": [c.to_dict() for c in self.changes],
             "warnings": list(self.warnings),

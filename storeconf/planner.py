@@ -8,7 +8,7 @@ nothing is deleted while something still to be changed may refer to it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from storeconf.diff import diff_fields
@@ -16,7 +16,9 @@ from storeconf.errors import UnsafePlanError
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Kind
 from storeconf.model import Desired, DesiredState, Live, LiveState, Manage
+from storeconf.parts import part_changes, public
 from storeconf.plan import Action, Change, FieldChange, Plan, fingerprint
+from storeconf.targets import select
 
 
 def build_plan(
@@ -26,12 +28,12 @@ def build_plan(
     *,
     environment: str = "",
     store: str = "",
-    targets: Iterable[str] = (),
+    targets: Sequence[str] = (),
 ) -> Plan:
     """Every change that makes the managed part of the store match the config.
 
-    `targets` (`KIND` or `KIND/KEY`) narrows the plan to those objects, like
-    Terraform's -target.
+    `targets` (`KIND` or `KIND/KEY`) narrows the plan to those objects and what
+    they depend on (see storeconf.targets).
     """
     writes: list[Change] = []
     deletes: list[Change] = []
@@ -41,70 +43,59 @@ def build_plan(
             continue  # not managed: never read for changes, never touched
         want = desired.objects.get(kind.name, {})
         have = live.objects.get(kind.name, {})
-        writes += _writes(kind, want, have, manage)
+        renamed = _renames(kind, want, have)
+        writes += _writes(kind, want, {**have, **renamed}, manage)
         if manage.prune:
-            deletes += [_delete(kind, obj) for ident, obj in have.items() if ident not in want]
+            kept = {id(obj) for obj in renamed.values()}
+            deletes += [
+                _delete(kind, obj, manage) for i, obj in have.items() if i not in want and id(obj) not in kept
+            ]
     rank = {name: i for i, name in enumerate(registry.names())}
     # Updates before creates within a level: an update may free a unique value (a SKU, a
     # name) that a create needs; and one action per run lets the applier batch it.
     writes.sort(key=lambda c: (rank[c.kind], c.order, c.action is Action.CREATE, c.key))
     deletes.sort(key=lambda c: (-rank[c.kind], -c.order, c.key))
-    changes = tuple(c for c in (*writes, *deletes) if _targeted(c, targets, registry))
-    return Plan(
-        changes, environment, store, desired.managed_kinds(), _delete_warnings(changes, live, desired)
-    )
+    changes = select([*writes, *deletes], targets, registry)
+    warnings = _delete_warnings(changes, live, desired)
+    return Plan(changes, environment, store, desired.managed_kinds(), warnings, tuple(targets))
+
+
+def _renames(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live]) -> dict[str, Live]:
+    """Desired objects with no live match whose second identity (a product's name) matches a
+    live object the config no longer names: the same object under a new key."""
+    orphans: dict[str, Live] = {}
+    for ident, current in have.items():
+        other = kind.rename_identity(current.fields)
+        if ident not in want and other is not None:
+            orphans.setdefault(other, current)
+    found: dict[str, Live] = {}
+    for ident, obj in want.items():
+        other = kind.rename_identity(obj.fields) if ident not in have else None
+        if other is not None and other in orphans:
+            found[ident] = orphans.pop(other)
+    return found
 
 
 def _writes(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live], manage: Manage) -> list[Change]:
     out = []
+    parts = {p.field for p in kind.parts}
     for ident, obj in want.items():
         current = have.get(ident)
         secret = obj.sensitive | kind.sensitive_fields
-        parts = {p.field for p in kind.parts}
         if current is None:
             diff = tuple(
                 FieldChange(k, None, v, k in secret) for k, v in obj.fields.items() if k not in parts
             )
-            out.append(_change(kind, obj, Action.CREATE, diff, children=_part_changes(kind, obj.fields, {})))
+            children = part_changes(kind, obj.fields, {}, sensitive=secret)
+            out.append(_change(kind, obj, Action.CREATE, diff, manage, children=children))
             continue
         compared = {k: v for k, v in obj.fields.items() if k not in manage.ignore and k not in parts}
         diff = diff_fields(compared, current.fields, kind.spec, ignore=manage.ignore, sensitive=secret)
         wanted = {k: v for k, v in obj.fields.items() if k not in manage.ignore}
-        children = _part_changes(kind, wanted, current.fields, manage.ignore)
+        children = part_changes(kind, wanted, current.fields, manage.ignore, secret)
         if diff or children:
-            out.append(_change(kind, obj, Action.UPDATE, diff, current, children))
+            out.append(_change(kind, obj, Action.UPDATE, diff, manage, current, children))
     return out
-
-
-def _part_changes(
-    kind: Kind[Any], want: dict[str, Any], have: dict[str, Any], ignore: frozenset[str] = frozenset()
-) -> tuple[Change, ...]:
-    """Item-by-item changes of the keyed parts the config sets; a part it omits is not managed.
-
-    `ignore` applies inside parts too: `inventory_level` means the product's and its
-    variants'; `variants.inventory_level` only the variants'.
-    """
-    out: list[Change] = []
-    for part in kind.parts:
-        if part.field not in want:
-            continue
-        prefix = f"{part.field}."
-        skipped = {i.removeprefix(prefix) for i in ignore if "." not in i or i.startswith(prefix)}
-        desired_items = {part.identity(part.key(i)): i for i in want[part.field] or []}
-        live_items = {part.identity(part.key(i)): i for i in have.get(part.field) or []}
-        for ident, item in desired_items.items():
-            current = live_items.get(ident)
-            fields = {k: v for k, v in item.items() if k not in part.skip}
-            if current is None:
-                diff = tuple(FieldChange(k, None, v) for k, v in fields.items())
-                out.append(Change(part.label, part.key(item), Action.CREATE, item, diff))
-            elif d := diff_fields(fields, current, part.model, ignore=skipped):
-                out.append(Change(part.label, part.key(item), Action.UPDATE, item, d, current.get("_id")))
-        for ident, current in live_items.items():
-            if ident not in desired_items:
-                diff = tuple(FieldChange(k, v, None) for k, v in current.items() if not k.startswith("_"))
-                out.append(Change(part.label, part.key(current), Action.DELETE, {}, diff, current.get("_id")))
-    return tuple(out)
 
 
 def _change(
@@ -112,6 +103,7 @@ def _change(
     obj: Desired,
     action: Action,
     diff: tuple[FieldChange, ...],
+    manage: Manage,
     live: Live | None = None,
     children: tuple[Change, ...] = (),
 ) -> Change:
@@ -122,7 +114,7 @@ def _change(
         fields=obj.fields,
         diff=diff,
         live_id=live.id if live else None,
-        fingerprint=live_fingerprint(kind, live) if live else None,
+        fingerprint=live_fingerprint(kind, live, manage.ignore) if live else None,
         source=obj.location,
         sensitive=obj.sensitive | kind.sensitive_fields,
         order=kind.order(obj.key),
@@ -130,35 +122,35 @@ def _change(
     )
 
 
-def _delete(kind: Kind[Any], obj: Live) -> Change:
-    diff = tuple(FieldChange(k, v, None, k in kind.sensitive_fields) for k, v in sorted(obj.fields.items()))
+def _delete(kind: Kind[Any], obj: Live, manage: Manage) -> Change:
+    parts = {p.field for p in kind.parts}
+    shown = sorted((k, v) for k, v in public(obj.fields).items() if k not in parts)
     return Change(
         kind=kind.name,
         key=obj.key,
         action=Action.DELETE,
-        diff=diff,
+        diff=tuple(FieldChange(k, v, None, k in kind.sensitive_fields) for k, v in shown),
         live_id=obj.id,
-        fingerprint=live_fingerprint(kind, obj),
+        fingerprint=live_fingerprint(kind, obj, manage.ignore),
         sensitive=kind.sensitive_fields,
         order=kind.order(obj.key),
     )
 
 
-def live_fingerprint(kind: Kind[Any], live: Live) -> str:
-    """Identifies the live object a change was computed from; secrets are left out of the digest."""
-    return fingerprint({k: v for k, v in live.fields.items() if k not in kind.sensitive_fields})
-
-
-def _targeted(change: Change, targets: Iterable[str], registry: Registry) -> bool:
-    targets = tuple(targets)
-    if not targets:
-        return True
-    kind = registry[change.kind]
-    for target in targets:
-        name, _, key = target.partition("/")
-        if name == change.kind and (not key or kind.identity(key) == kind.identity(change.key)):
-            return True
-    return False
+def live_fingerprint(kind: Kind[Any], live: Live, ignore: frozenset[str] = frozenset()) -> str:
+    """Identifies the live object a change was computed from. Secrets are left out of the
+    digest, and so are ignored fields: another system changing them must not stale a plan."""
+    fields = {k: v for k, v in live.fields.items() if k not in kind.sensitive_fields and k not in ignore}
+    for part in kind.parts:
+        inside = {
+            i.removeprefix(f"{part.field}.") for i in ignore if "." not in i or i.startswith(f"{part.field}.")
+        }
+        if isinstance(fields.get(part.field), list):
+            fields[part.field] = [
+                {k: v for k, v in item.items() if k not in inside} if isinstance(item, dict) else item
+                for item in fields[part.field]
+            ]
+    return fingerprint(fields)
 
 
 def _delete_warnings(changes: tuple[Change, ...], live: LiveState, desired: DesiredState) -> tuple[str, ...]:

@@ -267,10 +267,10 @@ def test_diff_between_two_stores(cli: Cli, example: Path) -> None:
 
 def test_apply_asks_and_only_yes_applies(cli: Cli) -> None:
     declined = cli("apply", input="no\n")
-    assert declined.exit_code == 0 and "Apply cancelled" in declined.stdout
+    assert declined.exit_code == 1 and "Apply cancelled" in declined.stderr  # CI must not read it as success
     assert cli("plan", "--detailed-exitcode").exit_code == 2
     no_input = cli("apply", input="")
-    assert "Apply cancelled" in no_input.stdout
+    assert no_input.exit_code == 1 and "Apply cancelled" in no_input.stderr
     accepted = cli("apply", input="yes\n")
     assert accepted.exit_code == 0 and "Apply complete" in accepted.stdout
     assert cli("plan", "--detailed-exitcode").exit_code == 0

@@ -253,3 +253,43 @@ def test_apply_then_replan_is_empty(config_names: list[str], live_names: list[st
         "brands", *({"id": i, "name": n, "page_title": n.upper()} for i, n in enumerate(config_names))
     )
     assert build_plan(d, result).empty
+
+
+def test_fingerprint_ignores_ignored_and_secret_fields() -> None:
+    from storeconf.planner import live_fingerprint
+
+    kind = REGISTRY["brands"]
+    a = Live("brands", "A", 1, {"name": "A", "page_title": "x", "search_keywords": "k1"})
+    b = Live("brands", "A", 1, {"name": "A", "page_title": "x", "search_keywords": "k2"})
+    assert live_fingerprint(kind, a) != live_fingerprint(kind, b)
+    ignore = frozenset({"search_keywords"})
+    assert live_fingerprint(kind, a, ignore) == live_fingerprint(kind, b, ignore)
+
+
+def test_nested_secret_does_not_mask_unrelated_fields() -> None:
+    from storeconf.diff import diff_fields
+    from storeconf.kinds.brands import Brand
+
+    changes = diff_fields(
+        {"page_title": "new", "custom_url": {"url": "/s3cret/"}},
+        {"page_title": "old", "custom_url": {"url": "/old/"}},
+        Brand,
+        sensitive={"custom_url"},
+    )
+    assert changes == (
+        FieldChange("page_title", "old", "new", False),
+        FieldChange("custom_url.url", "/old/", "/s3cret/", True),
+    )
+
+
+def test_null_in_config_means_not_set() -> None:
+    kind = REGISTRY["categories"]
+    item = kind.spec.model_validate({"path": "A", "description": None})
+    assert kind.to_fields(item) == {"path": "A"}
+
+
+def test_batch_errors_are_described_readably() -> None:
+    from storeconf.errors import describe_error_body
+
+    body = {"batch_errors": [{"data": {"sku": "X"}, "field_errors": {"price": "must be positive"}}]}
+    assert describe_error_body(body) == "price: must be positive"

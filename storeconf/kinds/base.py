@@ -135,6 +135,9 @@ class Kind(Generic[SpecT]):
     scopes: ClassVar[str] = ""
     # How many changes of this kind may run at once when the kind has no batch endpoint.
     concurrency: ClassVar[int] = 4
+    # False when a create is several requests (a product, then its options and modifiers): a
+    # create found by re-reading after a lost answer may then be incomplete.
+    create_is_atomic: ClassVar[bool] = True
 
     # ---- identity -------------------------------------------------------------
     def key(self, item: SpecT) -> str:
@@ -143,6 +146,15 @@ class Kind(Generic[SpecT]):
     def identity(self, key: str) -> str:
         """What makes two keys the same object; the API compares some names case-insensitively."""
         return key
+
+    def rename_identity(self, fields: dict[str, Any]) -> str | None:
+        """A second unique identity (a product's name). A create and a pruned-or-orphaned live
+        object sharing it are one object whose key changed: the planner updates it in place."""
+        return None
+
+    def refs(self, fields: dict[str, Any]) -> list[tuple[str, str]]:
+        """(kind, key) of the objects these fields refer to, so --target can bring them along."""
+        return []
 
     def live_key(self, fields: dict[str, Any]) -> str:
         # model_construct: a live object the spec would reject must still get its key.
@@ -169,7 +181,8 @@ class Kind(Generic[SpecT]):
 
     def to_fields(self, item: SpecT) -> dict[str, Any]:
         """The fields the config sets, as plain data. Only these are ever compared."""
-        return item.model_dump(mode="json", exclude_unset=True)
+        # `field: null` in YAML means "not set" here: no kind of these treats null as a value.
+        return item.model_dump(mode="json", exclude_unset=True, exclude_none=True)
 
     def order(self, key: str) -> int:
         """Position inside the kind: lower first for creates, last for deletes."""

@@ -110,6 +110,10 @@ class Categories(Kind[Category]):
     def order(self, key: str) -> int:
         return key.count("/")
 
+    def refs(self, fields: dict[str, Any]) -> list[tuple[str, str]]:
+        parent = parent_of(str(fields.get("path", "")))
+        return [(self.name, parent)] if parent else []
+
     def expand(self, raw: Any, path: tuple[str | int, ...]) -> Iterable[RawItem]:
         if isinstance(raw, list):
             for i, item in enumerate(raw):

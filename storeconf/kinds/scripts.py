@@ -84,6 +84,8 @@ class Scripts(Kind[Script]):
         body = changed_fields(change)
         if "kind" in body:  # switching kind needs the matching body in the same request
             body.update({k: change.fields[k] for k in ("src", "html", "load_method") if k in change.fields})
+            if body["kind"] == "script_tag":
+                body.setdefault("load_method", "default")  # the only one inline scripts accept
         await client.request("PUT", f"{PATH}/{change.live_id}", json=body)
         return change.live_id
 

@@ -1,0 +1,99 @@
+"""Changes to the keyed parts of one object (a product's variants, images, custom fields).
+
+A part the config leaves out is not managed. A part it lists is owned
+completely: live items it does not list are deleted, and so is every live
+item after the first with the same identity (the config cannot address it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storeconf.diff import diff_fields
+from storeconf.kinds.base import Kind, Part
+from storeconf.plan import Action, Change, FieldChange
+
+
+def part_changes(
+    kind: Kind[Any],
+    want: dict[str, Any],
+    have: dict[str, Any],
+    ignore: frozenset[str] = frozenset(),
+    sensitive: frozenset[str] = frozenset(),
+) -> tuple[Change, ...]:
+    """Item-by-item changes of the parts `want` sets.
+
+    `ignore` applies inside parts too: `inventory_level` means the product's and
+    its variants'; `variants.inventory_level` only the variants'. A part whose
+    field is sensitive (a value came from `${env:...}`) is masked item by item.
+    """
+    out: list[Change] = []
+    for part in kind.parts:
+        if part.field in want:
+            secret = part.field in sensitive
+            out += _changes(
+                part, want[part.field] or [], have.get(part.field) or [], _inside(part, ignore), secret
+            )
+    return tuple(out)
+
+
+def _inside(part: Part, ignore: frozenset[str]) -> frozenset[str]:
+    prefix = f"{part.field}."
+    return frozenset(i.removeprefix(prefix) for i in ignore if "." not in i or i.startswith(prefix))
+
+
+def _changes(
+    part: Part, want: list[dict[str, Any]], have: list[dict[str, Any]], ignore: frozenset[str], secret: bool
+) -> list[Change]:
+    desired = {part.identity(part.key(i)): i for i in want}
+    live: dict[str, dict[str, Any]] = {}
+    extra: list[dict[str, Any]] = []
+    for item in have:
+        ident = part.identity(part.key(item))
+        if ident in live:
+            extra.append(item)
+        else:
+            live[ident] = item
+    out = []
+    for ident, item in desired.items():
+        current = live.get(ident)
+        fields = {k: v for k, v in item.items() if k not in part.skip}
+        if current is None:
+            diff = tuple(FieldChange(k, None, v, secret) for k, v in fields.items())
+            out.append(_child(part, Action.CREATE, item, diff, None, secret))
+        elif d := diff_fields(fields, current, part.model, ignore=ignore, sensitive=fields if secret else ()):
+            out.append(_child(part, Action.UPDATE, item, d, current.get("_id"), secret))
+    gone = [c for i, c in live.items() if i not in desired] + extra
+    for current in gone:
+        diff = tuple(FieldChange(k, v, None, secret) for k, v in public(current).items())
+        out.append(_child(part, Action.DELETE, current, diff, current.get("_id"), secret, fields={}))
+    return out
+
+
+def _child(
+    part: Part,
+    action: Action,
+    item: dict[str, Any],
+    diff: tuple[FieldChange, ...],
+    live_id: Any,
+    secret: bool,
+    fields: dict[str, Any] | None = None,
+) -> Change:
+    return Change(
+        part.label,
+        part.key(item),
+        action,
+        item if fields is None else fields,
+        diff,
+        live_id,
+        sensitive=frozenset(item) if secret else frozenset(),
+    )
+
+
+def public(value: Any) -> Any:
+    """A live value without the ids storeconf keeps for itself (`_id`, `_identity`, ...)."""
+    if isinstance(value, dict):
+        return {k: public(v) for k, v in value.items() if not str(k).startswith("_")}
+    if isinstance(value, list):
+        return [public(v) for v in value]
+    return value

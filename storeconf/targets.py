@@ -1,0 +1,55 @@
+"""`--target KIND[/KEY]`: narrowing a plan, like Terraform's -target.
+
+A target that names nothing is an error (a typo must not read as "no changes").
+The creates and updates a targeted change depends on (a product's new brand, a
+category's new parent) come along, or the apply would fail.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from storeconf.errors import PlanError
+from storeconf.kinds import Registry
+from storeconf.model import DesiredState, LiveState
+from storeconf.plan import Action, Change
+
+
+def check_targets(targets: Sequence[str], registry: Registry, desired: DesiredState, live: LiveState) -> None:
+    """Raise PlanError for a target whose kind is unknown or unmanaged, or whose key matches nothing."""
+    for target in targets:
+        name, _, key = target.partition("/")
+        if name not in registry:
+            close = difflib.get_close_matches(name, registry.names(), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise PlanError(f"--target {target!r}: unknown kind {name!r}{hint}")
+        if name not in desired.manage:
+            raise PlanError(f"--target {target!r}: {name} are not managed by this configuration")
+        if key:
+            ident = registry[name].identity(key)
+            if ident not in desired.objects.get(name, {}) and ident not in live.objects.get(name, {}):
+                raise PlanError(f"--target {target!r}: no {name} object has the key {key!r}")
+
+
+def select(changes: Sequence[Change], targets: Sequence[str], registry: Registry) -> tuple[Change, ...]:
+    """The targeted changes and, transitively, the writes they depend on; in plan order."""
+    if not targets:
+        return tuple(changes)
+    writes = {(c.kind, registry[c.kind].identity(c.key)): c for c in changes if c.action is not Action.DELETE}
+    chosen = {id(c): c for c in changes if any(_matches(c, t, registry) for t in targets)}
+    queue = list(chosen.values())
+    while queue:
+        change = queue.pop()
+        for kind, key in registry[change.kind].refs(change.fields):
+            dep = writes.get((kind, registry[kind].identity(key))) if kind in registry else None
+            if dep is not None and id(dep) not in chosen:
+                chosen[id(dep)] = dep
+                queue.append(dep)
+    return tuple(c for c in changes if id(c) in chosen)
+
+
+def _matches(change: Change, target: str, registry: Registry) -> bool:
+    name, _, key = target.partition("/")
+    kind = registry[change.kind]
+    return name == change.kind and (not key or kind.identity(key) == kind.identity(change.key))
