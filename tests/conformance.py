@@ -8,21 +8,19 @@ raised, so one bad response does not hide the rest of a test; tests assert on
 
 The specs are read where they are (`STORECONF_SPECS_DIR`, default
 `<repo>/../shared/reference/specs`) and never copied into the project: they carry no
-license. Known spec defects are patched out at load time by `ALLOW_LIST` below, one entry
-per defect from KNOWN_DEFECTS.md, each saying why.
+license. Known spec defects are patched out at load time by `ALLOW_LIST`
+(`tests/spec_defects.py`), one entry per defect, each saying why.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import yaml
@@ -31,15 +29,16 @@ from openapi_core.configurations import Config
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+# `ALLOW_LIST` is re-exported: tests import it from here.
+from tests.spec_defects import ALLOW_LIST as ALLOW_LIST
+from tests.spec_defects import Patch, Spec, operations
+
 SPECS_ENV = "STORECONF_SPECS_DIR"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPECS_DIR = REPO_ROOT.parent / "shared" / "reference" / "specs"
 # Every spec names this server; requests are re-addressed to it whatever host the test used.
 SPEC_HOST = "https://api.bigcommerce.com"
 _API_PATH = re.compile(r"/stores/(?P<hash>[^/]+)/(?P<version>v[23])(?P<rest>/[^?]*)?$")
-_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-
-Spec = dict[str, Any]
 
 
 def specs_dir() -> Path:
@@ -63,195 +62,6 @@ def skip_reason() -> str:
         f"BigCommerce OpenAPI specs not found in {specs_dir()} "
         f"(set {SPECS_ENV} to the directory holding the *.yml specs)"
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Allow-list: the known defects of the vendored specs (KNOWN_DEFECTS.md), one per entry.
-# Each entry rewrites the parsed spec of one file (name relative to the specs dir) before
-# openapi-core sees it, so the validator checks what the real API does.
-# ---------------------------------------------------------------------------------------
-
-
-def _resolve(spec: Spec, node: Any) -> Any:
-    """Follow a local `$ref` (`#/components/...`); every ref in these specs is local."""
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _operations(spec: Spec) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in spec.get("paths", {}).items():
-        for method in _METHODS:
-            if isinstance(item.get(method), dict):
-                yield path, method, item[method]
-
-
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
-
-
-def drop_accept_content_type_params(name: str, spec: Spec) -> None:
-    """#1 `Accept`/`Content-Type` are declared as required header parameters. OpenAPI says
-    header parameters with those names are ignored and the real API does not require them;
-    media types are checked through `content` instead."""
-
-    def keep(param: Any) -> bool:
-        resolved = _resolve(spec, param)
-        is_media = str(resolved.get("name", "")).lower() in ("accept", "content-type")
-        return not (resolved.get("in") == "header" and is_media)
-
-    for item in spec.get("paths", {}).values():
-        for holder in [item, *(item.get(m) for m in _METHODS)]:
-            if isinstance(holder, dict) and "parameters" in holder:
-                holder["parameters"] = [p for p in holder["parameters"] if keep(p)]
-
-
-def any_401(name: str, spec: Spec) -> None:
-    """#2 Every endpoint answers 401 to a missing or wrong token, but most operations do
-    not document 401, and the catalog specs give it the media type `plain/text` (not a
-    media type). Where 401 is documented with JSON (webhooks) it is still validated."""
-    for _path, _method, operation in _operations(spec):
-        responses = operation.setdefault("responses", {})
-        documented = _resolve(spec, responses.get("401", {}))
-        if "application/json" not in documented.get("content", {}):
-            responses["401"] = {"description": "allow-listed: KNOWN_DEFECTS.md #2"}
-
-
-def empty_204(name: str, spec: Spec) -> None:
-    """#3 Some DELETEs document a 204 with a JSON body. A 204 has no body; the answer is
-    empty, so the documented content is dropped (`check_204_empty` flags a 204 that does
-    carry a body)."""
-    for _path, _method, operation in _operations(spec):
-        responses = operation.get("responses", {})
-        if "204" in responses:
-            documented = _resolve(spec, responses["204"])
-            responses["204"] = {"description": documented.get("description", "")}
-
-
-def image_oneof_as_anyof(name: str, spec: Spec) -> None:
-    """#4 Product image responses declare `data` as `oneOf` two overlapping object schemas
-    (JSON and multipart variants of the same image), so every valid image matches both and
-    `oneOf` always fails. Treat it as `anyOf`."""
-    if name != "catalog/products_catalog.v3.yml":
-        return
-    for node in _walk(spec.get("paths", {})):
-        if node.get("title") == "Product Image" and "oneOf" in node:
-            node["anyOf"] = node.pop("oneOf")
-
-
-def tree_children_example(name: str, spec: Spec) -> None:
-    """#5 The example for `GET /catalog/trees/{tree_id}/categories` shows
-    `children: ["string"]`; children are category-node objects (the schema says so).
-    openapi-core does not validate examples, so this only fixes the example in case a
-    stricter checker is ever switched on."""
-    if name != "catalog/category-trees_catalog.v3.yml":
-        return
-    responses = spec["paths"]["/catalog/trees/{tree_id}/categories"]["get"]["responses"]
-    for media in responses["200"].get("content", {}).values():
-        for node in media.get("example", {}).get("data", []):
-            node["children"] = []
-
-
-def product_post_variants(name: str, spec: Spec) -> None:
-    """#6 `POST /catalog/products` with embedded `variants` uses the full variant schema,
-    which requires `id` and `product_id`: unknowable before the product exists, and
-    BigCommerce's own guides create products with variants without them."""
-    if name != "catalog/products_catalog.v3.yml":
-        return
-    schemas = spec["components"]["schemas"]
-    variant = copy.deepcopy(schemas["productVariant_Full"])
-    variant["required"] = [r for r in variant.get("required", []) if r not in ("id", "product_id")]
-    product = copy.deepcopy(schemas["product_Base_POST"])
-    product["properties"]["variants"]["items"] = {"$ref": "#/components/schemas/allowlist_variant_POST"}
-    schemas["allowlist_variant_POST"] = variant
-    schemas["allowlist_product_POST"] = product
-    body = spec["paths"]["/catalog/products"]["post"]["requestBody"]["content"]["application/json"]
-    body["schema"] = {"$ref": "#/components/schemas/allowlist_product_POST"}
-
-
-def brand_put_name(name: str, spec: Spec) -> None:
-    """#7 `PUT /catalog/brands/{brand_id}` marks `name` as required; the docs do not say the
-    live API enforces it. storeconf always sends `name` on brand updates (the safe side),
-    but tests probing the sandbox with partial updates are not spec violations."""
-    if name != "catalog/brands_catalog.v3.yml":
-        return
-    media = spec["paths"]["/catalog/brands/{brand_id}"]["put"]["requestBody"]["content"]
-    schema = copy.deepcopy(_resolve(spec, media["application/json"]["schema"]))
-    schema["required"] = [r for r in schema.get("required", []) if r != "name"]
-    media["application/json"]["schema"] = schema
-
-
-PLATFORM_STATUSES = ("429", "500", "502", "503", "504")
-
-
-def platform_statuses(name: str, spec: Spec) -> None:
-    """Project addition, not in KNOWN_DEFECTS.md: 429 and 5xx can come from any endpoint
-    (rate limits and outages are platform-wide, BIGCOMMERCE_API.md section 2) but few
-    operations document them. Where an operation does document one, it is validated."""
-    for _path, _method, operation in _operations(spec):
-        responses = operation.setdefault("responses", {})
-        for status in PLATFORM_STATUSES:
-            responses.setdefault(status, {"description": "allow-listed: platform-wide status"})
-
-
-def script_consent_unknown(name: str, spec: Spec) -> None:
-    """Project addition, not in KNOWN_DEFECTS.md: scripts.v3.yml says `consent_category`
-    "defaults to `unknown` when not specified" but leaves `unknown` out of the enum, so a
-    script created without a consent category fails its own response schema. Requests
-    still may not send `unknown`."""
-    if name != "scripts.v3.yml":
-        return
-    schemas = spec["components"]["schemas"]
-    base = copy.deepcopy(schemas["script_Base"])
-    consent = base["properties"]["consent_category"]
-    consent["enum"] = [*consent["enum"], "unknown"]
-    schemas["allowlist_script_Base_response"] = base
-    full = schemas["script_Full"]["allOf"]
-    full[1] = {"$ref": "#/components/schemas/allowlist_script_Base_response"}
-
-
-def tree_category_parent_or_tree(name: str, spec: Spec) -> None:
-    """Project addition, not in KNOWN_DEFECTS.md: `POST /catalog/trees/categories`: the
-    prose (and BIGCOMMERCE_API.md section 7.2) needs `tree_id` (top level) *or* `parent_id`
-    (child), but the schema's `anyOf` lists both as one required set, so no ordinary create would pass."""
-    if name != "catalog/category-trees_catalog.v3.yml":
-        return
-    items = spec["components"]["schemas"]["CreateCategories"]["items"]
-    items["anyOf"] = [{"required": ["tree_id"]}, {"required": ["parent_id"]}]
-
-
-def empty_webhook_list(name: str, spec: Spec) -> None:
-    """Project addition, not in KNOWN_DEFECTS.md: the `webhooks_Resp` list schema says
-    `minItems: 1`, so an API account with no webhooks (every new store) could not be
-    answered at all. An empty collection is `data: []` like every other v3 list."""
-    if name != "webhooks.v3.yml":
-        return
-    data = spec["components"]["responses"]["webhooks_Resp"]["content"]["application/json"]["schema"]
-    data["properties"]["data"].pop("minItems", None)
-
-
-ALLOW_LIST: tuple[Callable[[str, Spec], None], ...] = (
-    empty_webhook_list,
-    script_consent_unknown,
-    tree_category_parent_or_tree,
-    drop_accept_content_type_params,
-    any_401,
-    empty_204,
-    image_oneof_as_anyof,
-    tree_children_example,
-    product_post_variants,
-    brand_put_name,
-    platform_statuses,
-)
 
 
 # ---------------------------------------------------------------------------------------
@@ -297,13 +107,13 @@ def _server_version(spec: Spec) -> str:
 def _index_spec(name: str, spec: Spec, index: SpecIndex) -> None:
     app = OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
     ops = index.operations.setdefault(_server_version(spec), [])
-    for template, method, _operation in _operations(spec):
+    for template, method, _operation in operations(spec):
         variables = template.count("{")
         ops.append(Operation(name, app, method, template, _template_regex(template), variables))
 
 
 @functools.cache
-def load_specs(directory: Path, patches: tuple[Callable[[str, Spec], None], ...] = ALLOW_LIST) -> SpecIndex:
+def load_specs(directory: Path, patches: tuple[Patch, ...] = ALLOW_LIST) -> SpecIndex:
     """Parse, patch and index every spec under `directory`. Cached: the files are ~1.5 MB.
 
     `patches=()` gives the specs as published (the tests use it to show each allow-list

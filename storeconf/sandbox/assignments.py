@@ -21,7 +21,6 @@ from starlette.routing import Route
 from storeconf.sandbox import product_rules as rules
 from storeconf.sandbox.db import StoreDb
 from storeconf.sandbox.http import (
-    INVALID_JSON_TITLE,
     ApiError,
     Handler,
     collection,
@@ -30,6 +29,7 @@ from storeconf.sandbox.http import (
     page_of,
     read_json,
     sandbox_of,
+    unreadable_json,
 )
 from storeconf.sandbox.query import Filter, fetch_page, where_from
 from storeconf.sandbox.resource import Resource
@@ -79,7 +79,7 @@ def _list(relation: Relation) -> Handler:
 
 def _create(relation: Relation) -> Handler:
     async def handler(request: Request) -> Response:
-        items = await read_json(request, lambda: invalid({}, title=INVALID_JSON_TITLE))
+        items = await read_json(request, unreadable_json)
         if not isinstance(items, list):
             raise invalid({"body": "error.expected.jsarray"})
         db = sandbox_of(request).db

@@ -79,14 +79,12 @@ async def create_brand(request: Request) -> Response:
     body = await read_object(request)
     _validate(body)
     doc = {**_DEFAULTS, **{k: body[k] for k in _WRITABLE if k in body}}
+    if "custom_url" in body:
+        doc["custom_url"] = _explicit_url(body["custom_url"])
     db = sandbox_of(request).db
     with db.tx():
-        if "custom_url" in body:
-            doc["custom_url"] = _explicit_url(body["custom_url"])
-        else:
-            doc["custom_url"] = {"url": _free_url(db, _slug(doc["name"]), None), "is_customized": False}
-        cursor = _write(db, "INSERT INTO brands (name_key, url_key, doc) VALUES (?, ?, ?)", doc)
-    return single(_get(db, int(cursor.lastrowid or 0)))
+        brand_id = _insert(db, doc)
+    return single(_get(db, brand_id))
 
 
 async def get_brand(request: Request) -> Response:
@@ -128,6 +126,22 @@ async def delete_brands(request: Request) -> Response:
     with db.tx():
         db.execute(f"DELETE FROM brands{where.sql()}", where.params)
     return no_content()
+
+
+def find_or_create(db: StoreDb, name: str) -> int:
+    """The id of the brand named `name` (any case), created as a POST with only that name
+    would create it when there is none: `brand_name` on a product write."""
+    row = db.query_one("SELECT id FROM brands WHERE name_key = ?", [name.lower()])
+    if row is not None:
+        return int(row["id"])
+    return _insert(db, {**_DEFAULTS, "name": name})
+
+
+def _insert(db: StoreDb, doc: dict[str, Any]) -> int:
+    if "custom_url" not in doc:
+        doc["custom_url"] = {"url": _free_url(db, _slug(doc["name"]), None), "is_customized": False}
+    cursor = _write(db, "INSERT INTO brands (name_key, url_key, doc) VALUES (?, ?, ?)", doc)
+    return int(cursor.lastrowid or 0)
 
 
 def _validate(body: dict[str, Any]) -> None:

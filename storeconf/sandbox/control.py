@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from storeconf.sandbox.config import SandboxConfig, TokenGrant
 from storeconf.sandbox.db import StoreDb
-from storeconf.sandbox.faults import FaultInjector, FaultKind, FaultRule
+from storeconf.sandbox.faults import FaultInjector
 from storeconf.sandbox.ratelimit import RateLimiter
 
 
@@ -35,23 +34,8 @@ class Sandbox:
         self.rate_limiter = RateLimiter(
             config.rate_limit_quota, config.rate_limit_window_ms, config.clock, config.enforce_rate_limit
         )
-
-    def add_fault(
-        self,
-        method: str | None = None,
-        path_regex: str | None = None,
-        status: int = 500,
-        *,
-        kind: FaultKind = "status",
-        times: int | None = 1,
-        after: int = 1,
-        body: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> FaultRule:
-        """Shortcut for `faults.add_fault`."""
-        return self.faults.add_fault(
-            method, path_regex, status, kind=kind, times=times, after=after, body=body, headers=headers
-        )
+        # A shortcut bound here rather than re-declared, so it keeps the injector's signature.
+        self.add_fault = self.faults.add_fault
 
     def reset_log(self) -> None:
         self.request_log.clear()

@@ -73,6 +73,12 @@ def invalid(errors: Mapping[str, str], title: str = INVALID_JSON_TITLE) -> ApiEr
     return ApiError.of(422, title, errors=errors)
 
 
+def unreadable_json() -> ApiError:
+    """The product endpoints answer a body that is not JSON with a 422 and no field errors,
+    where most endpoints answer `bad_request`."""
+    return invalid({})
+
+
 def bad_request() -> ApiError:
     body = error_body(400, "Input is invalid")
     body["detail"] = "Syntax error"

@@ -21,6 +21,7 @@ from storeconf.sandbox import variant_rules
 from storeconf.sandbox.db import StoreDb, dump_doc, load_doc
 from storeconf.sandbox.http import ApiError, invalid, not_found
 from storeconf.sandbox.product_fields import INT32_MAX, INT32_MIN
+from storeconf.sandbox.product_part_kit import get_row
 from storeconf.sandbox.validate import Field, check
 
 SCHEMA = """
@@ -155,12 +156,15 @@ def _next_sort(db: StoreDb, table: str, parent: str, parent_id: int) -> int:
     )
 
 
-def _display_owner(db: StoreDb, product_id: int, display_name: str) -> int | None:
-    owner = db.scalar(
-        "SELECT id FROM variant_options WHERE product_id = ? AND display_key = ?",
-        [product_id, display_name.lower()],
-    )
+def _owner(db: StoreDb, table: str, parent: str, parent_id: int, key: str, name: str) -> int | None:
+    """The row under `parent_id` whose `key` column holds `name` in any case: display names
+    and labels are unique regardless of case."""
+    owner = db.scalar(f"SELECT id FROM {table} WHERE {parent} = ? AND {key} = ?", [parent_id, name.lower()])
     return None if owner is None else int(owner)
+
+
+def _display_owner(db: StoreDb, product_id: int, display_name: str) -> int | None:
+    return _owner(db, "variant_options", "product_id", product_id, "display_key", display_name)
 
 
 def _display_conflict(display_name: str) -> ApiError:
@@ -188,11 +192,7 @@ def insert_value(db: StoreDb, option_id: int, value: dict[str, Any]) -> int:
 
 
 def _label_owner(db: StoreDb, option_id: int, label: str) -> int | None:
-    owner = db.scalar(
-        "SELECT id FROM variant_option_values WHERE option_id = ? AND label_key = ?",
-        [option_id, label.lower()],
-    )
-    return None if owner is None else int(owner)
+    return _owner(db, "variant_option_values", "option_id", option_id, "label_key", label)
 
 
 def _label_conflict(label: str) -> ApiError:
@@ -236,6 +236,13 @@ def value_to_api(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
+def stored_value(db: StoreDb, value_id: int) -> dict[str, Any]:
+    """A value just written, as the API shows it."""
+    row = db.query_one("SELECT * FROM variant_option_values WHERE id = ?", [value_id])
+    assert row is not None
+    return value_to_api(row)
+
+
 def option_to_api(row: sqlite3.Row, values: list[dict[str, Any]]) -> dict[str, Any]:
     doc = load_doc(row["doc"])
     item: dict[str, Any] = {
@@ -276,12 +283,7 @@ def get_option(db: StoreDb, option_id: int) -> dict[str, Any]:
 
 def require_option(db: StoreDb, product_id: int, option_id: int) -> sqlite3.Row:
     rules.require_row(db, product_id)
-    row = db.query_one(
-        "SELECT * FROM variant_options WHERE id = ? AND product_id = ?", [option_id, product_id]
-    )
-    if row is None:
-        raise not_found()
-    return row
+    return get_row(db, "variant_options", product_id, option_id)
 
 
 def require_value(db: StoreDb, product_id: int, option_id: int, value_id: int) -> sqlite3.Row:

@@ -16,8 +16,6 @@ from starlette.routing import Route
 from storeconf.sandbox import product_rules as rules
 from storeconf.sandbox.db import StoreDb
 from storeconf.sandbox.http import (
-    INVALID_JSON_TITLE,
-    ApiError,
     collection,
     invalid,
     no_content,
@@ -26,6 +24,7 @@ from storeconf.sandbox.http import (
     sandbox_of,
     select_fields,
     single,
+    unreadable_json,
 )
 from storeconf.sandbox.option_rules import (
     SCHEMA,
@@ -42,11 +41,13 @@ from storeconf.sandbox.option_rules import (
     raise_if,
     require_option,
     require_value,
+    stored_value,
     update_option_row,
     update_value_row,
     value_to_api,
     values_of,
 )
+from storeconf.sandbox.product_part_kit import get_part, grouped_rows, list_part
 from storeconf.sandbox.query import Where, fetch_page
 from storeconf.sandbox.resource import Resource
 from storeconf.sandbox.validate import check
@@ -61,20 +62,13 @@ if TYPE_CHECKING:
 
 def embed(db: StoreDb, product_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     """Options per product for `include=options`: two queries for the whole page."""
-    found: dict[int, list[dict[str, Any]]] = {pid: [] for pid in product_ids}
-    if not product_ids:
-        return found
-    marks = rules.id_marks(product_ids)
-    rows = db.query(
-        f"SELECT * FROM variant_options WHERE product_id IN ({marks}) ORDER BY product_id, sort_order, id",
-        product_ids,
-    )
-    values = values_of(
-        db, f"option_id IN (SELECT id FROM variant_options WHERE product_id IN ({marks}))", product_ids
-    )
-    for row in rows:
-        found[row["product_id"]].append(option_to_api(row, values.get(row["id"], [])))
-    return found
+    grouped = grouped_rows(db, "variant_options", product_ids, "sort_order, id")
+    ids = list(grouped)
+    owned = f"option_id IN (SELECT id FROM variant_options WHERE product_id IN ({rules.id_marks(ids)}))"
+    values = values_of(db, owned, ids) if ids else {}
+    return {
+        pid: [option_to_api(row, values.get(row["id"], [])) for row in rows] for pid, rows in grouped.items()
+    }
 
 
 def create_embedded(
@@ -106,21 +100,14 @@ def delete_for_product(db: StoreDb, product_id: int) -> None:
 
 
 async def list_options(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    rules.require_row(db, product_id)
-    page = page_of(request)
-    where = Where(["product_id = ?"], [product_id])
-    rows, total = fetch_page(db, "variant_options", where, "sort_order ASC, id ASC", page)
-    items = [select_fields(request, item, "id") for item in options_to_api(db, rows)]
-    return collection(request, items, total, page)
+    return await list_part(request, "variant_options", "sort_order ASC, id ASC", options_to_api)
 
 
 async def create_option(request: Request) -> Response:
     sandbox = sandbox_of(request)
     product_id: int = request.path_params["product_id"]
     rules.require_row(sandbox.db, product_id)
-    body = await read_object(request, _bad_json)
+    body = await read_object(request, unreadable_json)
     raise_if(option_errors(body, creating=True))
     duplicate_labels(body["option_values"])
     with sandbox.db.tx():
@@ -129,9 +116,7 @@ async def create_option(request: Request) -> Response:
 
 
 async def get_product_option(request: Request) -> Response:
-    db = sandbox_of(request).db
-    row = require_option(db, request.path_params["product_id"], request.path_params["option_id"])
-    return single(select_fields(request, get_option(db, int(row["id"])), "id"))
+    return await get_part(request, "variant_options", "option_id", options_to_api)
 
 
 async def update_option(request: Request) -> Response:
@@ -139,7 +124,7 @@ async def update_option(request: Request) -> Response:
     one add a value; values left out are kept (the spec does not say they are removed)."""
     db = sandbox_of(request).db
     row = require_option(db, request.path_params["product_id"], request.path_params["option_id"])
-    body = await read_object(request, _bad_json)
+    body = await read_object(request, unreadable_json)
     raise_if(option_errors(body, creating=False))
     values = body.get("option_values", [])
     duplicate_labels(values)
@@ -187,13 +172,11 @@ async def list_values(request: Request) -> Response:
 async def create_value(request: Request) -> Response:
     db = sandbox_of(request).db
     option = require_option(db, request.path_params["product_id"], request.path_params["option_id"])
-    body = await read_object(request, _bad_json)
+    body = await read_object(request, unreadable_json)
     raise_if(check(body, VALUE_FIELDS, required=("label", "sort_order")))
     with db.tx():
         value_id = insert_value(db, int(option["id"]), body)
-    row = db.query_one("SELECT * FROM variant_option_values WHERE id = ?", [value_id])
-    assert row is not None
-    return single(value_to_api(row))
+    return single(stored_value(db, value_id))
 
 
 async def get_value(request: Request) -> Response:
@@ -207,13 +190,11 @@ async def update_value(request: Request) -> Response:
     db = sandbox_of(request).db
     params = request.path_params
     row = require_value(db, params["product_id"], params["option_id"], params["value_id"])
-    body = await read_object(request, _bad_json)
+    body = await read_object(request, unreadable_json)
     raise_if(check(body, VALUE_FIELDS))
     with db.tx():
         update_value_row(db, row, body)
-    updated = db.query_one("SELECT * FROM variant_option_values WHERE id = ?", [row["id"]])
-    assert updated is not None
-    return single(value_to_api(updated))
+    return single(stored_value(db, int(row["id"])))
 
 
 async def delete_value(request: Request) -> Response:
@@ -223,10 +204,6 @@ async def delete_value(request: Request) -> Response:
     with db.tx():
         delete_values(db, [int(row["id"])])
     return no_content()
-
-
-def _bad_json() -> ApiError:
-    return invalid({}, title=INVALID_JSON_TITLE)
 
 
 _OPTIONS = "/v3/catalog/products/{product_id:int}/options"

@@ -36,27 +36,25 @@ from urllib.parse import unquote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from storeconf.sandbox.db import StoreDb, dump_doc, load_doc
 from storeconf.sandbox.http import (
     STATUS_CODES_PATH,
     ApiError,
     invalid,
-    no_content,
     read_object,
-    sandbox_of,
     single,
 )
 from storeconf.sandbox.product_part_kit import (
     Ctx,
     PartStore,
-    get_part,
+    delete_part,
     get_row,
     grouped_rows,
     int32_error,
-    list_part,
-    require_product,
+    part_of,
+    part_routes,
+    product_of,
 )
 from storeconf.sandbox.validate import Field, check
 
@@ -330,59 +328,38 @@ IMAGES = PartStore("images", TABLE, ORDER, to_api, _create_embedded_image)
 # --- handlers --------------------------------------------------------------------------
 
 
-async def list_images(request: Request) -> Response:
-    return await list_part(request, TABLE, ORDER, to_api)
-
-
-async def get_image(request: Request) -> Response:
-    return await get_part(request, TABLE, "image_id", to_api)
-
-
 async def create_image(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    require_product(db, product_id)
-    if is_multipart(request):
-        data = await form_input(request, creating=True)
-    else:
-        data = json_input(await read_object(request), creating=True)
+    db, product_id = product_of(request)
+    data = await _input(request, creating=True)
     with db.tx():
         image = insert_image(db, product_id, data, Ctx.from_request(request))
     return single(image)
 
 
 async def put_image(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    image_id: int = request.path_params["image_id"]
-    require_product(db, product_id)
-    get_row(db, TABLE, product_id, image_id)
-    if is_multipart(request):
-        data = await form_input(request, creating=False)
-    else:
-        data = json_input(await read_object(request), creating=False)
+    db, row = part_of(request, TABLE, "image_id")
+    product_id, image_id = row["product_id"], row["id"]
+    data = await _input(request, creating=False)
     with db.tx():
         update_image(db, product_id, image_id, data, Ctx.from_request(request))
     return single(to_api(get_row(db, TABLE, product_id, image_id)))
 
 
 async def delete_image(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    image_id: int = request.path_params["image_id"]
-    require_product(db, product_id)
-    get_row(db, TABLE, product_id, image_id)
-    with db.tx():
-        db.execute(f"DELETE FROM {TABLE} WHERE id = ?", [image_id])
-        _ensure_thumbnail(db, product_id)
-    return no_content()
+    return await delete_part(request, TABLE, "image_id", then=_ensure_thumbnail)
 
 
-_PATH = "/v3/catalog/products/{product_id:int}/images"
-ROUTES = [
-    Route(_PATH, list_images, methods=["GET"]),
-    Route(_PATH, create_image, methods=["POST"]),
-    Route(_PATH + "/{image_id:int}", get_image, methods=["GET"]),
-    Route(_PATH + "/{image_id:int}", put_image, methods=["PUT"]),
-    Route(_PATH + "/{image_id:int}", delete_image, methods=["DELETE"]),
-]
+async def _input(request: Request, *, creating: bool) -> ImageInput:
+    if is_multipart(request):
+        return await form_input(request, creating=creating)
+    return json_input(await read_object(request), creating=creating)
+
+
+ROUTES = part_routes(
+    IMAGES,
+    "/v3/catalog/products/{product_id:int}/images",
+    "image_id",
+    create=create_image,
+    update=put_image,
+    delete=delete_image,
+)

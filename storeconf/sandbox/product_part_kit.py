@@ -1,6 +1,7 @@
-"""What the product sub-resources (custom fields, bulk pricing rules, images, videos and
-modifiers) share: the parent-product check, per-product listing, the `include=` embed
-query, and the store facts a write needs when it comes from a product POST.
+"""What the product sub-resources (custom fields, bulk pricing rules, images, videos,
+modifiers, options and variants) share: the parent-product check, the per-product list,
+read, create and delete handlers, the `include=` embed query, and the store facts a write
+needs when it comes from a product POST.
 
 Each sub-resource keeps its rows in its own table with a plain `product_id` column. The
 `products` table belongs to `products.py`; nothing here creates it, and the cascade on
@@ -18,14 +19,18 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from storeconf.sandbox.config import SandboxConfig
 from storeconf.sandbox.db import StoreDb
 from storeconf.sandbox.http import (
     ApiError,
+    Handler,
     collection,
+    no_content,
     not_found,
     page_of,
+    read_object,
     sandbox_of,
     select_fields,
     single,
@@ -39,6 +44,8 @@ INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
 
 ToApi = Callable[[sqlite3.Row], dict[str, Any]]
+# For parts whose API shape needs more rows (a modifier's values): one page at a time.
+RowsToApi = Callable[[StoreDb, Sequence[sqlite3.Row]], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,9 @@ class Ctx:
         return cls.of(sandbox_of(request))
 
 
+CreateOne = Callable[[StoreDb, int, Any, Ctx], dict[str, Any]]
+
+
 def require_product(db: StoreDb, product_id: int) -> None:
     """The catalog 404 unless the product exists. The same answer as
     `product_rules.require_product`, without building the product."""
@@ -80,6 +90,20 @@ def product_exists(db: StoreDb, product_id: int) -> bool:
     except ApiError:
         return False
     return True
+
+
+def product_of(request: Request) -> tuple[StoreDb, int]:
+    """The store's database and the path's product id, or the 404 when there is no such product."""
+    db = sandbox_of(request).db
+    product_id: int = request.path_params["product_id"]
+    require_product(db, product_id)
+    return db, product_id
+
+
+def part_of(request: Request, table: str, id_param: str) -> tuple[StoreDb, sqlite3.Row]:
+    """`product_of` plus the row of the part the path names (`id_param`), else the 404."""
+    db, product_id = product_of(request)
+    return db, get_row(db, table, product_id, request.path_params[id_param])
 
 
 def get_row(db: StoreDb, table: str, product_id: int, item_id: int) -> sqlite3.Row:
@@ -112,23 +136,44 @@ def embed_rows(
     return {pid: [to_api(row) for row in rows] for pid, rows in grouped.items()}
 
 
-async def list_part(request: Request, table: str, order: str, to_api: ToApi) -> Response:
+def each(to_api: ToApi) -> RowsToApi:
+    return lambda _db, rows: [to_api(row) for row in rows]
+
+
+async def list_part(request: Request, table: str, order: str, to_api: RowsToApi) -> Response:
     """`GET …/products/{product_id}/<part>`: page/limit plus include/exclude_fields."""
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    require_product(db, product_id)
+    db, product_id = product_of(request)
     page = page_of(request)
     rows, total = fetch_page(db, table, Where(["product_id = ?"], [product_id]), order, page)
-    items = [select_fields(request, to_api(row), "id") for row in rows]
+    items = [select_fields(request, item, "id") for item in to_api(db, rows)]
     return collection(request, items, total, page)
 
 
-async def get_part(request: Request, table: str, id_param: str, to_api: ToApi) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    require_product(db, product_id)
-    row = get_row(db, table, product_id, request.path_params[id_param])
-    return single(select_fields(request, to_api(row), "id"))
+async def get_part(request: Request, table: str, id_param: str, to_api: RowsToApi) -> Response:
+    db, row = part_of(request, table, id_param)
+    return single(select_fields(request, to_api(db, [row])[0], "id"))
+
+
+async def create_part(request: Request, create_one: CreateOne) -> Response:
+    """`POST …/products/{product_id}/<part>`: one item, as a product POST's array item."""
+    db, product_id = product_of(request)
+    body = await read_object(request)
+    with db.tx():
+        item = create_one(db, product_id, body, Ctx.from_request(request))
+    return single(item)
+
+
+async def delete_part(
+    request: Request, table: str, id_param: str, then: Callable[[StoreDb, int], None] | None = None
+) -> Response:
+    """`DELETE …/products/{product_id}/<part>/{id}`; `then(db, product_id)` runs in the same
+    transaction (images pick a new thumbnail)."""
+    db, row = part_of(request, table, id_param)
+    with db.tx():
+        db.execute(f"DELETE FROM {table} WHERE id = ?", [row["id"]])
+        if then is not None:
+            then(db, row["product_id"])
+    return no_content()
 
 
 def rekey(error: ApiError, prefix: str) -> ApiError:
@@ -171,9 +216,6 @@ def int32_error(value: Any) -> str | None:
     return None
 
 
-CreateOne = Callable[[StoreDb, int, Any, Ctx], dict[str, Any]]
-
-
 @dataclass(frozen=True)
 class PartStore:
     """The contract `products.py` uses for one sub-resource: `include=` embedding, the
@@ -200,3 +242,38 @@ class PartStore:
     def delete_for_product(self, db: StoreDb, product_id: int) -> None:
         with db.tx():
             db.execute(f"DELETE FROM {self.table} WHERE product_id = ?", [product_id])
+
+
+def part_routes(
+    part: PartStore,
+    path: str,
+    id_param: str,
+    *,
+    update: Handler,
+    create: Handler | None = None,
+    delete: Handler | None = None,
+) -> list[Route]:
+    """The routes of `part` at `path` (`…/products/{product_id:int}/<part>`) and
+    `path/{id_param}`: list, read, create (as an item of a product POST) and delete are the
+    shared ones unless the part brings its own; every part brings its update."""
+
+    async def list_items(request: Request) -> Response:
+        return await list_part(request, part.table, part.order, each(part.to_api))
+
+    async def get_item(request: Request) -> Response:
+        return await get_part(request, part.table, id_param, each(part.to_api))
+
+    async def create_item(request: Request) -> Response:
+        return await create_part(request, part.create_one)
+
+    async def delete_item(request: Request) -> Response:
+        return await delete_part(request, part.table, id_param)
+
+    one = f"{path}/{{{id_param}:int}}"
+    return [
+        Route(path, list_items, methods=["GET"]),
+        Route(path, create or create_item, methods=["POST"]),
+        Route(one, get_item, methods=["GET"]),
+        Route(one, update, methods=["PUT"]),
+        Route(one, delete or delete_item, methods=["DELETE"]),
+    ]

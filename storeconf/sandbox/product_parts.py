@@ -15,18 +15,16 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from storeconf.sandbox import product_images, product_videos
 from storeconf.sandbox.db import StoreDb
-from storeconf.sandbox.http import ApiError, invalid, no_content, read_object, sandbox_of, single
+from storeconf.sandbox.http import ApiError, invalid, read_object, single
 from storeconf.sandbox.product_part_kit import (
     Ctx,
     PartStore,
-    get_part,
     get_row,
-    list_part,
-    require_product,
+    part_of,
+    part_routes,
 )
 from storeconf.sandbox.resource import Resource
 from storeconf.sandbox.validate import Field, check
@@ -107,30 +105,10 @@ def _create_custom_field(db: StoreDb, product_id: int, body: Any, ctx: Ctx) -> d
     return _custom_field_to_api(get_row(db, _CF_TABLE, product_id, int(cursor.lastrowid or 0)))
 
 
-async def list_custom_fields(request: Request) -> Response:
-    return await list_part(request, _CF_TABLE, "id", _custom_field_to_api)
-
-
-async def get_custom_field(request: Request) -> Response:
-    return await get_part(request, _CF_TABLE, "custom_field_id", _custom_field_to_api)
-
-
-async def create_custom_field(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    require_product(db, product_id)
-    body = await read_object(request)
-    with db.tx():
-        item = _create_custom_field(db, product_id, body, Ctx.from_request(request))
-    return single(item)
-
-
 async def update_custom_field(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    field_id: int = request.path_params["custom_field_id"]
-    require_product(db, product_id)
-    current = _custom_field_to_api(get_row(db, _CF_TABLE, product_id, field_id))
+    db, row = part_of(request, _CF_TABLE, "custom_field_id")
+    product_id, field_id = row["product_id"], row["id"]
+    current = _custom_field_to_api(row)
     merged = {**current, **_check_custom_field(await read_object(request), creating=False)}
     with db.tx():
         _unique_pair(db, product_id, merged["name"], merged["value"], field_id)
@@ -139,10 +117,6 @@ async def update_custom_field(request: Request) -> Response:
             [merged["name"], merged["value"], field_id],
         )
     return single(_custom_field_to_api(get_row(db, _CF_TABLE, product_id, field_id)))
-
-
-async def delete_custom_field(request: Request) -> Response:
-    return _delete(request, _CF_TABLE, "custom_field_id")
 
 
 # --- bulk pricing rules -----------------------------------------------------------------
@@ -241,31 +215,10 @@ def _create_rule(db: StoreDb, product_id: int, body: Any, ctx: Ctx) -> dict[str,
     return _rule_to_api(get_row(db, _BPR_TABLE, product_id, int(cursor.lastrowid or 0)))
 
 
-async def list_rules(request: Request) -> Response:
-    return await list_part(request, _BPR_TABLE, "id", _rule_to_api)
-
-
-async def get_rule(request: Request) -> Response:
-    return await get_part(request, _BPR_TABLE, "bulk_pricing_rule_id", _rule_to_api)
-
-
-async def create_rule(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    require_product(db, product_id)
-    body = await read_object(request)
-    with db.tx():
-        item = _create_rule(db, product_id, body, Ctx.from_request(request))
-    return single(item)
-
-
 async def update_rule(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    rule_id: int = request.path_params["bulk_pricing_rule_id"]
-    require_product(db, product_id)
-    current = _rule_to_api(get_row(db, _BPR_TABLE, product_id, rule_id))
-    rule = _check_rule(await read_object(request), current)
+    db, row = part_of(request, _BPR_TABLE, "bulk_pricing_rule_id")
+    product_id, rule_id = row["product_id"], row["id"]
+    rule = _check_rule(await read_object(request), _rule_to_api(row))
     with db.tx():
         _no_overlap(db, product_id, rule, rule_id)
         db.execute(
@@ -275,21 +228,6 @@ async def update_rule(request: Request) -> Response:
     return single(_rule_to_api(get_row(db, _BPR_TABLE, product_id, rule_id)))
 
 
-async def delete_rule(request: Request) -> Response:
-    return _delete(request, _BPR_TABLE, "bulk_pricing_rule_id")
-
-
-def _delete(request: Request, table: str, id_param: str) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    require_product(db, product_id)
-    item_id: int = request.path_params[id_param]
-    get_row(db, table, product_id, item_id)
-    with db.tx():
-        db.execute(f"DELETE FROM {table} WHERE id = ?", [item_id])
-    return no_content()
-
-
 # --- the contract with products.py and the resource --------------------------------------
 
 CUSTOM_FIELDS = PartStore("custom_fields", _CF_TABLE, "id", _custom_field_to_api, _create_custom_field)
@@ -297,23 +235,16 @@ BULK_PRICING_RULES = PartStore("bulk_pricing_rules", _BPR_TABLE, "id", _rule_to_
 IMAGES = product_images.IMAGES
 VIDEOS = product_videos.VIDEOS
 
-_CF = f"{_PRODUCT}/custom-fields"
-_BPR = f"{_PRODUCT}/bulk-pricing-rules"
-
 RESOURCE = Resource(
     name="product_parts",
     schema=SCHEMA + product_images.SCHEMA + product_videos.SCHEMA,
     routes=[
-        Route(_CF, list_custom_fields, methods=["GET"]),
-        Route(_CF, create_custom_field, methods=["POST"]),
-        Route(_CF + "/{custom_field_id:int}", get_custom_field, methods=["GET"]),
-        Route(_CF + "/{custom_field_id:int}", update_custom_field, methods=["PUT"]),
-        Route(_CF + "/{custom_field_id:int}", delete_custom_field, methods=["DELETE"]),
-        Route(_BPR, list_rules, methods=["GET"]),
-        Route(_BPR, create_rule, methods=["POST"]),
-        Route(_BPR + "/{bulk_pricing_rule_id:int}", get_rule, methods=["GET"]),
-        Route(_BPR + "/{bulk_pricing_rule_id:int}", update_rule, methods=["PUT"]),
-        Route(_BPR + "/{bulk_pricing_rule_id:int}", delete_rule, methods=["DELETE"]),
+        *part_routes(
+            CUSTOM_FIELDS, f"{_PRODUCT}/custom-fields", "custom_field_id", update=update_custom_field
+        ),
+        *part_routes(
+            BULK_PRICING_RULES, f"{_PRODUCT}/bulk-pricing-rules", "bulk_pricing_rule_id", update=update_rule
+        ),
         *product_images.ROUTES,
         *product_videos.ROUTES,
     ],

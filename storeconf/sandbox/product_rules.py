@@ -131,20 +131,6 @@ def check_categories(db: StoreDb, category_ids: Sequence[int]) -> None:
         raise conflict(message, {"categories": message})
 
 
-def brand_for_name(db: StoreDb, name: str) -> int:
-    """`brand_name` on a product write: the brand of that name (any case), created if absent."""
-    row = db.query_one("SELECT id FROM brands WHERE name_key = ?", [name.lower()])
-    if row is not None:
-        return int(row["id"])
-    # The brand rules (defaults, URL numbering) belong to brands.py; reuse them.
-    from storeconf.sandbox import brands
-
-    doc = {**brands._DEFAULTS, "name": name}
-    doc["custom_url"] = {"url": brands._free_url(db, brands._slug(name), None), "is_customized": False}
-    cursor = brands._write(db, "INSERT INTO brands (name_key, url_key, doc) VALUES (?, ?, ?)", doc)
-    return int(cursor.lastrowid or 0)
-
-
 # ----------------------------------------------------------------------------------------
 # Rows
 # ----------------------------------------------------------------------------------------

@@ -14,18 +14,16 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from storeconf.sandbox.db import StoreDb, dump_doc, load_doc
-from storeconf.sandbox.http import invalid, no_content, read_object, sandbox_of, single
+from storeconf.sandbox.http import invalid, read_object, single
 from storeconf.sandbox.product_part_kit import (
     Ctx,
     PartStore,
-    get_part,
     get_row,
     int32_error,
-    list_part,
-    require_product,
+    part_of,
+    part_routes,
 )
 from storeconf.sandbox.validate import MISSING, Field, check
 
@@ -122,30 +120,9 @@ def _create(db: StoreDb, product_id: int, body: Any, ctx: Ctx) -> dict[str, Any]
 VIDEOS = PartStore("videos", TABLE, ORDER, to_api, _create)
 
 
-async def list_videos(request: Request) -> Response:
-    return await list_part(request, TABLE, ORDER, to_api)
-
-
-async def get_video(request: Request) -> Response:
-    return await get_part(request, TABLE, "video_id", to_api)
-
-
-async def create_video(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    require_product(db, product_id)
-    body = await read_object(request)
-    with db.tx():
-        video = _create(db, product_id, body, Ctx.from_request(request))
-    return single(video)
-
-
 async def update_video(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    video_id: int = request.path_params["video_id"]
-    require_product(db, product_id)
-    row = get_row(db, TABLE, product_id, video_id)
+    db, row = part_of(request, TABLE, "video_id")
+    product_id, video_id = row["product_id"], row["id"]
     fields = _check(await read_object(request), creating=False)
     doc = load_doc(row["doc"])
     doc.update({k: v for k, v in fields.items() if k != "sort_order"})
@@ -158,22 +135,4 @@ async def update_video(request: Request) -> Response:
     return single(to_api(get_row(db, TABLE, product_id, video_id)))
 
 
-async def delete_video(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    video_id: int = request.path_params["video_id"]
-    require_product(db, product_id)
-    get_row(db, TABLE, product_id, video_id)
-    with db.tx():
-        db.execute(f"DELETE FROM {TABLE} WHERE id = ?", [video_id])
-    return no_content()
-
-
-_PATH = "/v3/catalog/products/{product_id:int}/videos"
-ROUTES = [
-    Route(_PATH, list_videos, methods=["GET"]),
-    Route(_PATH, create_video, methods=["POST"]),
-    Route(_PATH + "/{video_id:int}", get_video, methods=["GET"]),
-    Route(_PATH + "/{video_id:int}", update_video, methods=["PUT"]),
-    Route(_PATH + "/{video_id:int}", delete_video, methods=["DELETE"]),
-]
+ROUTES = part_routes(VIDEOS, "/v3/catalog/products/{product_id:int}/videos", "video_id", update=update_video)

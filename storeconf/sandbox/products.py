@@ -1,9 +1,10 @@
 """Products: `/v3/catalog/products` (list, create one, batch update, filtered delete) and
 `/v3/catalog/products/{product_id}`.
 
-Storage and field rules are in `product_rules.py`, `include=` and embedded
-sub-resources in `product_include.py`. Other modules use `require_product` (the 404)
-and `sku_taken` (SKUs are unique across products and variants, any case) from here.
+Storage and field rules are in `product_rules.py`, list filters and sorting in
+`product_query.py`, `include=` and embedded sub-resources in `product_include.py`.
+Other modules use `require_product` (the 404) and `sku_taken` (SKUs are unique across
+products and variants, any case) from here.
 """
 
 from __future__ import annotations
@@ -15,33 +16,31 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from storeconf.sandbox import brands, product_include, product_query, variant_rules
 from storeconf.sandbox import product_fields as fields
-from storeconf.sandbox import product_include, variant_rules
 from storeconf.sandbox import product_rules as rules
 from storeconf.sandbox.control import Sandbox
 from storeconf.sandbox.db import StoreDb
 from storeconf.sandbox.http import (
-    INVALID_JSON_TITLE,
     STATUS_CODES_PATH,
     ApiError,
     collection,
     comma_list,
     invalid,
-    invalid_query,
     no_content,
     not_found,
     ok,
     page_of,
-    parse_int,
     read_json,
     read_object,
     sandbox_of,
     select_fields,
     single,
+    unreadable_json,
 )
 from storeconf.sandbox.product_rules import require_product as require_product
 from storeconf.sandbox.product_rules import sku_taken as sku_taken
-from storeconf.sandbox.query import ID_OPS, Filter, Where, fetch_page, order_from, where_from
+from storeconf.sandbox.query import fetch_page, order_from
 from storeconf.sandbox.resource import Resource
 from storeconf.sandbox.validate import MISSING
 
@@ -50,134 +49,8 @@ MAX_DELETE = 250
 TOO_LARGE = "The request payload is too large. The maximum items allowed in the array is 10."
 DELETE_FILTER_TITLE = "At least one filter must be provided in order to delete products"
 
-
-def _json(path: str) -> str:
-    return f"json_extract(doc, '$.{path}')"
-
-
-_NAME = _json("name")
-_FILTERS = (
-    Filter("id", "id", "int", ID_OPS),
-    Filter("name", _NAME, "str", ("eq", "like")),
-    Filter("sku", "sku_key", "str", ("eq", "in")),
-    Filter("mpn", _json("mpn")),
-    Filter("upc", _json("upc")),
-    Filter("condition", _json("condition")),
-    Filter("brand_id", "COALESCE(brand_id, 0)", "int"),
-    Filter("is_visible", _json("is_visible"), "bool"),
-    Filter("is_featured", _json("is_featured"), "bool"),
-    Filter("is_free_shipping", _json("is_free_shipping"), "bool"),
-    Filter(
-        "inventory_level",
-        _json("inventory_level"),
-        "int",
-        ("eq", "in", "not_in", "min", "max", "greater", "less"),
-    ),
-    Filter("total_sold", _json("total_sold"), "int"),
-    Filter("type", _json("type")),
-    Filter("availability", _json("availability")),
-    Filter("date_modified", _json("date_modified"), "str", ("min", "max")),
-    Filter("date_last_imported", _json("date_last_imported"), "str", ("min", "max")),
-)
-# The filters the spec lists for `DELETE /catalog/products`.
-_DELETE_FILTERS = (
-    Filter("id", "id", "int", ("in",)),
-    Filter("name", _NAME),
-    Filter("sku", "sku_key"),
-    Filter("condition", _json("condition")),
-    Filter("brand_id", "COALESCE(brand_id, 0)", "int"),
-    Filter("is_visible", _json("is_visible"), "bool"),
-    Filter("is_featured", _json("is_featured"), "bool"),
-    Filter("inventory_level", _json("inventory_level"), "int"),
-    Filter("total_sold", _json("total_sold"), "int"),
-    Filter("type", _json("type")),
-)
-_SORTABLE = {
-    "id": "id",
-    "name": f"{_NAME} COLLATE NOCASE",
-    "sku": "sku_key",
-    "price": _json("price"),
-    "date_modified": _json("date_modified"),
-    "date_last_imported": _json("date_last_imported"),
-    "inventory_level": _json("inventory_level"),
-    "is_visible": _json("is_visible"),
-    "total_sold": _json("total_sold"),
-    "calculated_price": (
-        f"CASE WHEN {_json('sale_price')} > 0 THEN {_json('sale_price')} ELSE {_json('price')} END"
-    ),
-}
 # Always returned, whatever include_fields/exclude_fields say.
 _ALWAYS = ("gift_wrapping_options_type", "gift_wrapping_options_list")
-
-
-# ----------------------------------------------------------------------------------------
-# Filters
-# ----------------------------------------------------------------------------------------
-
-
-def _where(request: Request, filters: tuple[Filter, ...], *, deleting: bool = False) -> Where:
-    where = where_from(request, filters)
-    for name in ("price", "weight"):
-        raw = request.query_params.get(name)
-        if raw:
-            where = where.extend(f"{_json(name)} = ?", _number(name, raw))
-    category = request.query_params.get("categories")
-    if category:
-        # The spec: a product in more than one category is not matched; use categories:in.
-        where = where.extend(
-            "id IN (SELECT product_id FROM product_categories GROUP BY product_id "
-            "HAVING COUNT(*) = 1 AND MAX(category_id) = ?)",
-            parse_int("categories", category),
-        )
-    keyword = request.query_params.get("keyword")
-    if keyword:
-        like = f"%{keyword}%"
-        where = where.extend(
-            f"({_NAME} LIKE ? OR {_json('description')} LIKE ? OR {_json('sku')} LIKE ? OR brand_id IN "
-            "(SELECT id FROM brands WHERE json_extract(doc, '$.name') LIKE ?))",
-            like,
-            like,
-            like,
-            like,
-        )
-    if deleting:
-        return where
-    return _list_only(request, where)
-
-
-def _list_only(request: Request, where: Where) -> Where:
-    categories = _ids(request, "categories:in")
-    if categories:
-        # The spec: products in *all* the listed categories.
-        where = where.extend(
-            "id IN (SELECT product_id FROM product_categories "
-            f"WHERE category_id IN ({rules.id_marks(categories)}) "
-            "GROUP BY product_id HAVING COUNT(DISTINCT category_id) = ?)",
-            *categories,
-            len(set(categories)),
-        )
-    channels = _ids(request, "channel_id:in")
-    if channels:
-        where = where.extend(
-            "id IN (SELECT product_id FROM product_channels "
-            f"WHERE channel_id IN ({rules.id_marks(channels)}))",
-            *channels,
-        )
-    day = request.query_params.get("date_modified")
-    if day:
-        where = where.extend(f"substr({_json('date_modified')}, 1, 10) = ?", day)
-    return where
-
-
-def _ids(request: Request, name: str) -> list[int]:
-    return [parse_int(name, value) for value in comma_list(request, name) or []]
-
-
-def _number(name: str, raw: str) -> float:
-    try:
-        return float(raw)
-    except ValueError:
-        raise invalid_query(name, "a number", raw) from None
 
 
 # ----------------------------------------------------------------------------------------
@@ -214,7 +87,7 @@ def _brand_id(db: StoreDb, body: dict[str, Any], current: int) -> int:
     if "brand_id" in body:
         brand_id = int(body["brand_id"])
     elif "brand_name" in body:
-        return rules.brand_for_name(db, body["brand_name"])
+        return brands.find_or_create(db, body["brand_name"])
     else:
         return current
     if brand_id != current:
@@ -270,10 +143,6 @@ def delete(db: StoreDb, product_id: int) -> None:
     db.execute("DELETE FROM products WHERE id = ?", [product_id])
 
 
-def _bad_json() -> ApiError:
-    return invalid({}, title=INVALID_JSON_TITLE)
-
-
 # ----------------------------------------------------------------------------------------
 # Routes
 # ----------------------------------------------------------------------------------------
@@ -283,13 +152,13 @@ async def list_products(request: Request) -> Response:
     db = sandbox_of(request).db
     includes = product_include.requested(request)
     page = product_include.cap_page(page_of(request), includes)
-    order = order_from(request, _SORTABLE, "id")
-    rows, total = fetch_page(db, "products", _where(request, _FILTERS), order, page)
+    order = order_from(request, product_query.SORTABLE, "id")
+    rows, total = fetch_page(db, "products", product_query.list_where(request), order, page)
     return collection(request, _render(request, db, rows, includes), total, page)
 
 
 async def create_product(request: Request) -> Response:
-    body = await read_object(request, _bad_json)
+    body = await read_object(request, unreadable_json)
     fields.validate(body, fields.REQUIRED_ON_CREATE)
     sandbox = sandbox_of(request)
     with sandbox.db.tx():
@@ -306,7 +175,7 @@ async def get_product(request: Request) -> Response:
 async def update_product(request: Request) -> Response:
     sandbox = sandbox_of(request)
     row = rules.require_row(sandbox.db, request.path_params["product_id"])
-    body = await read_object(request, _bad_json)
+    body = await read_object(request, unreadable_json)
     fields.validate(body)
     with sandbox.db.tx():
         embedded = update(sandbox, row, body)
@@ -316,7 +185,7 @@ async def update_product(request: Request) -> Response:
 
 async def update_products(request: Request) -> Response:
     """Batch update of up to 10 products, all or nothing: every item needs an existing `id`."""
-    items = await read_json(request, _bad_json)
+    items = await read_json(request, unreadable_json)
     if not isinstance(items, list) or not items:
         raise invalid({"body": "error.expected.jsarray"})
     if len(items) > MAX_BATCH:
@@ -370,7 +239,7 @@ def _prefixed(error: ApiError, index: int) -> ApiError:
 
 async def delete_products(request: Request) -> Response:
     """Filtered delete, at most 250 products per request (the lowest ids first)."""
-    where = _where(request, _DELETE_FILTERS, deleting=True)
+    where = product_query.delete_where(request)
     if not where.clauses:
         raise invalid({"filter": MISSING}, title=DELETE_FILTER_TITLE)
     if len(comma_list(request, "id:in") or []) > MAX_DELETE:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from starlette.requests import Request
 
 from storeconf.sandbox.db import StoreDb
-from storeconf.sandbox.http import Page, comma_list, invalid_query, parse_int
+from storeconf.sandbox.http import Page, client_id_of, comma_list, invalid_query, parse_int
 
 ValueKind = Literal["int", "str", "bool"]
 Op = Literal["eq", "in", "not_in", "min", "max", "greater", "less", "like"]
@@ -58,6 +58,17 @@ def where_from(request: Request, filters: Sequence[Filter]) -> Where:
             if raw is not None and raw != "":
                 where = _add_single(where, spec, op, _value(spec, param, raw))
     return where
+
+
+def owned_where(request: Request, filters: Sequence[Filter]) -> Where:
+    """`where_from` for the resources an API account sees only its own of (scripts,
+    webhooks): the filters plus the calling account's `client_id`."""
+    return where_from(request, filters).extend("client_id = ?", client_id_of(request))
+
+
+def owned_row(db: StoreDb, table: str, key: str, value: Any, client_id: str) -> sqlite3.Row | None:
+    """The row whose `key` is `value` if `client_id` owns it: to another account it does not exist."""
+    return db.query_one(f"SELECT * FROM {table} WHERE {key} = ? AND client_id = ?", [value, client_id])
 
 
 def _add_list(where: Where, spec: Filter, op: Op, values: list[Any]) -> Where:

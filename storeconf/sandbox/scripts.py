@@ -30,7 +30,7 @@ from storeconf.sandbox.http import (
     sandbox_of,
     single,
 )
-from storeconf.sandbox.query import Filter, fetch_page, order_from, where_from
+from storeconf.sandbox.query import Filter, fetch_page, order_from, owned_row, owned_where
 from storeconf.sandbox.resource import Resource
 from storeconf.sandbox.validate import MISSING, Field, check
 
@@ -100,7 +100,7 @@ _SRC_URL = re.compile(r"^(https?:)?//\S+$")
 
 async def list_scripts(request: Request) -> Response:
     page = page_of(request)
-    where = where_from(request, _FILTERS).extend("client_id = ?", client_id_of(request))
+    where = owned_where(request, _FILTERS)
     order = order_from(request, _SORTABLE, "id")
     rows, total = fetch_page(sandbox_of(request).db, "scripts", where, order, page)
     return collection(request, [_to_api(row) for row in rows], total, page)
@@ -198,7 +198,7 @@ def _check_limits(db: StoreDb, client_id: str | None, channel_id: int) -> None:
 
 
 def _row(db: StoreDb, client_id: str, script_uuid: str) -> sqlite3.Row:
-    row = db.query_one("SELECT * FROM scripts WHERE uuid = ? AND client_id = ?", [script_uuid, client_id])
+    row = owned_row(db, "scripts", "uuid", script_uuid, client_id)
     if row is None:
         raise not_found()
     return row

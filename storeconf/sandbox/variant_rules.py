@@ -20,6 +20,7 @@ from storeconf.sandbox import product_rules as rules
 from storeconf.sandbox.db import StoreDb, dump_doc, load_doc
 from storeconf.sandbox.http import ApiError, not_found
 from storeconf.sandbox.product_fields import INT32_MAX, MAX_DIMENSION, Num, calculated_price, check_numbers
+from storeconf.sandbox.product_part_kit import get_row
 from storeconf.sandbox.validate import Field, check
 
 SCHEMA = """
@@ -276,10 +277,7 @@ def get_variant(db: StoreDb, variant_id: int) -> dict[str, Any]:
 
 def require(db: StoreDb, product_id: int, variant_id: int) -> sqlite3.Row:
     rules.require_row(db, product_id)
-    row = db.query_one("SELECT * FROM variants WHERE id = ? AND product_id = ?", [variant_id, product_id])
-    if row is None:
-        raise not_found()
-    return row
+    return get_row(db, "variants", product_id, variant_id)
 
 
 # ----------------------------------------------------------------------------------------

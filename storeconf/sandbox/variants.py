@@ -19,7 +19,6 @@ from storeconf.sandbox import option_rules
 from storeconf.sandbox import product_rules as rules
 from storeconf.sandbox.db import StoreDb
 from storeconf.sandbox.http import (
-    INVALID_JSON_TITLE,
     STATUS_CODES_PATH,
     ApiError,
     collection,
@@ -33,9 +32,11 @@ from storeconf.sandbox.http import (
     sandbox_of,
     select_fields,
     single,
+    unreadable_json,
 )
 from storeconf.sandbox.product_fields import check_numbers
-from storeconf.sandbox.query import Filter, Where, fetch_page, where_from
+from storeconf.sandbox.product_part_kit import get_part, grouped_rows, list_part
+from storeconf.sandbox.query import Filter, fetch_page, where_from
 from storeconf.sandbox.resource import Resource
 from storeconf.sandbox.validate import MISSING, check
 from storeconf.sandbox.variant_rules import (
@@ -78,18 +79,11 @@ _FILTERS = (
 
 def embed(db: StoreDb, product_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     """Variants per product for `include=variants`: two queries for the whole page."""
-    found: dict[int, list[dict[str, Any]]] = {pid: [] for pid in product_ids}
-    if not product_ids:
-        return found
-    marks = rules.id_marks(product_ids)
-    rows = db.query(
-        f"SELECT * FROM {ROWS} WHERE product_id IN ({marks}) ORDER BY product_id, id", product_ids
-    )
-    inner = f"SELECT id FROM variants WHERE product_id IN ({marks})"
-    values = option_values_of(db, f"vv.variant_id IN ({inner})", product_ids)
-    for row in rows:
-        found[row["product_id"]].append(to_api(row, values.get(row["id"], [])))
-    return found
+    grouped = grouped_rows(db, ROWS, product_ids, "id")
+    ids = list(grouped)
+    owned = f"vv.variant_id IN (SELECT id FROM variants WHERE product_id IN ({rules.id_marks(ids)}))"
+    values = option_values_of(db, owned, ids) if ids else {}
+    return {pid: [to_api(row, values.get(row["id"], [])) for row in rows] for pid, rows in grouped.items()}
 
 
 def create_embedded(
@@ -172,20 +166,14 @@ def delete_for_product(db: StoreDb, product_id: int) -> None:
 
 
 async def list_product_variants(request: Request) -> Response:
-    db = sandbox_of(request).db
-    product_id: int = request.path_params["product_id"]
-    rules.require_row(db, product_id)
-    page = page_of(request)
-    rows, total = fetch_page(db, ROWS, Where(["product_id = ?"], [product_id]), "id ASC", page)
-    items = [select_fields(request, item, "id") for item in rows_to_api(db, rows)]
-    return collection(request, items, total, page)
+    return await list_part(request, ROWS, "id ASC", rows_to_api)
 
 
 async def create_product_variant(request: Request) -> Response:
     db = sandbox_of(request).db
     product_id: int = request.path_params["product_id"]
     rules.require_row(db, product_id)
-    body = await read_object(request, _bad_json)
+    body = await read_object(request, unreadable_json)
     try:
         with db.tx():
             variant_id = create(db, product_id, body)
@@ -195,15 +183,13 @@ async def create_product_variant(request: Request) -> Response:
 
 
 async def get_product_variant(request: Request) -> Response:
-    db = sandbox_of(request).db
-    row = require(db, request.path_params["product_id"], request.path_params["variant_id"])
-    return single(select_fields(request, get_variant(db, int(row["id"])), "id"))
+    return await get_part(request, ROWS, "variant_id", rows_to_api)
 
 
 async def update_product_variant(request: Request) -> Response:
     db = sandbox_of(request).db
     row = require(db, request.path_params["product_id"], request.path_params["variant_id"])
-    body = await read_object(request, _bad_json)
+    body = await read_object(request, unreadable_json)
     try:
         with db.tx():
             update(db, row, body)
@@ -238,7 +224,7 @@ async def upsert_variants(request: Request) -> Response:
     """Batch: items with `id` update, items with `product_id` + `sku` + `option_values` create.
     All or nothing: any failing item rolls the batch back and every failure is reported
     in the spec's `batch_errors` shape."""
-    items = await read_json(request, _bad_json)
+    items = await read_json(request, unreadable_json)
     if not isinstance(items, list) or not items:
         raise invalid({"body": "error.expected.jsarray"})
     if len(items) > MAX_BATCH:
@@ -286,10 +272,6 @@ def _save_batch_item(db: StoreDb, item: Any) -> int:
     if rules.get_row(db, product_id) is None:
         raise invalid_variant({"product_id": f"Product {product_id} does not exist."})
     return create(db, product_id, item)
-
-
-def _bad_json() -> ApiError:
-    return invalid({}, title=INVALID_JSON_TITLE)
 
 
 _PRODUCT_VARIANT = "/v3/catalog/products/{product_id:int}/variants/{variant_id:int}"

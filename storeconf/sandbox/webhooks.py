@@ -29,7 +29,7 @@ from storeconf.sandbox.http import (
     sandbox_of,
     single,
 )
-from storeconf.sandbox.query import Filter, fetch_page, where_from
+from storeconf.sandbox.query import Filter, fetch_page, owned_row, owned_where
 from storeconf.sandbox.resource import Resource
 from storeconf.sandbox.validate import Field, check
 
@@ -71,7 +71,7 @@ def _malformed() -> ApiError:
 
 async def list_hooks(request: Request) -> Response:
     page = page_of(request)
-    where = where_from(request, _FILTERS).extend("client_id = ?", client_id_of(request))
+    where = owned_where(request, _FILTERS)
     rows, total = fetch_page(sandbox_of(request).db, "webhooks", where, "id ASC", page)
     return collection(request, [_to_api(row) for row in rows], total, page)
 
@@ -168,7 +168,7 @@ def _write(db: StoreDb, sql: str, params: list[Any]) -> sqlite3.Cursor:
 
 
 def _row(db: StoreDb, client_id: str, webhook_id: int) -> sqlite3.Row:
-    row = db.query_one("SELECT * FROM webhooks WHERE id = ? AND client_id = ?", [webhook_id, client_id])
+    row = owned_row(db, "webhooks", "id", webhook_id, client_id)
     if row is None:
         title = f"Webhook with id [{webhook_id}] not found"
         raise ApiError(404, error_body(404, title, type_=STATUS_CODES_PATH))

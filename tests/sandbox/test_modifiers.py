@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from storeconf.sandbox import modifiers
+from storeconf.sandbox import modifier_config, modifier_values, modifiers
 from storeconf.sandbox.http import STATUS_CODES_URL, ApiError
-from tests.sandbox.sandbox_support import Store, StoreFactory
-from tests.sandbox.test_product_parts_support import make_product, parts_store
+from tests.sandbox.sandbox_support import Store
+from tests.sandbox.test_product_parts_support import make_product
 
 NOT_FOUND = {"status": 404, "title": "The resource was not found.", "type": STATUS_CODES_URL}
 EPOCH = 1_700_000_000  # the fixture's clock
@@ -25,11 +25,6 @@ MODIFIER_INVALID = (
     "The modifier was not valid. This is the result of missing required fields, or of invalid data."
 )
 DATE = "2025-08-15T15:52:01+00:00"
-
-
-@pytest.fixture
-def store(make_store: StoreFactory) -> Store:
-    return parts_store(make_store())
 
 
 def url(product_id: int, *rest: object) -> str:
@@ -174,7 +169,7 @@ def test_multiple_choice_modifier_with_adjusters(store: Store) -> None:
     ]
 
 
-@pytest.mark.parametrize("kind", modifiers.CHOICE_TYPES)
+@pytest.mark.parametrize("kind", modifier_config.CHOICE_TYPES)
 def test_multiple_choice_types_need_values(store: Store, kind: str) -> None:
     product = make_product(store)
     response = store.post(url(product), {"display_name": "Pick", "type": kind, "required": True})
@@ -193,7 +188,7 @@ def test_free_input_types_take_no_values_and_get_config_defaults(store: Store, k
     assert refused.json()["errors"] == {"option_values": f"are not used by {kind} modifiers"}
     modifier = create(store, product, display_name="Note", type=kind, option_values=[])
     assert modifier["option_values"] == []
-    assert modifier["config"] == modifiers.CONFIG_DEFAULTS[kind]
+    assert modifier["config"] == modifier_config.CONFIG_DEFAULTS[kind]
 
 
 def test_required_fields_are_required(store: Store) -> None:
@@ -209,7 +204,7 @@ def test_required_fields_are_required(store: Store) -> None:
     }
     bad_type = store.post(url(product), {"display_name": "X", "type": "slider", "required": "yes"})
     assert bad_type.json()["errors"] == {
-        "type": "must be one of: " + ", ".join(modifiers.TYPES),
+        "type": "must be one of: " + ", ".join(modifier_config.TYPES),
         "required": "error.expected.jsboolean",
     }
 
@@ -348,7 +343,7 @@ def test_config_is_checked_per_type(
     product = make_product(store)
     needed = value("a", value_data={"product_id": product}) if kind.startswith("product_list") else value("a")
     body = {"display_name": "M", "type": kind, "required": False, "config": config}
-    if kind in modifiers.CHOICE_TYPES:
+    if kind in modifier_config.CHOICE_TYPES:
         body["option_values"] = [needed]
     response = store.post(url(product), body)
     assert response.status_code == 422
@@ -475,7 +470,7 @@ def test_swatch_and_product_list_value_data(store: Store) -> None:
         type="product_list_with_images",
         option_values=[value("Coaster", value_data={"product_id": listed})],
     )
-    assert extras["config"] == modifiers.CONFIG_DEFAULTS["product_list_with_images"]
+    assert extras["config"] == modifier_config.CONFIG_DEFAULTS["product_list_with_images"]
     assert extras["option_values"][0]["value_data"] == {"product_id": listed}
 
 
@@ -667,7 +662,7 @@ def test_value_post_and_put_validation(store: Store) -> None:
     assert missing.status_code == 422
     assert missing.json() == {
         "status": 422,
-        "title": modifiers.VALUE_INVALID,
+        "title": modifier_values.VALUE_INVALID,
         "type": STATUS_CODES_URL,
         "errors": {"label": "error.path.missing", "sort_order": "error.path.missing"},
     }
@@ -690,7 +685,7 @@ def test_checkbox_values_cannot_be_added_or_removed_and_default_follows_config(s
     yes, no = (v["id"] for v in modifier["option_values"])
     added = store.post(values, value("Maybe", 2))
     assert added.status_code == 422
-    assert added.json()["errors"] == {"option_values": modifiers.CHECKBOX_VALUES}
+    assert added.json()["errors"] == {"option_values": modifier_values.CHECKBOX_VALUES}
     removed = store.delete(f"{values}/{yes}")
     assert removed.status_code == 422
 

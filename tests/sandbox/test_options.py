@@ -12,7 +12,6 @@ from tests.sandbox.test_products_support import (
     PRODUCTS,
     create_product,
     error_shape,
-    product_store,
     tee_variants,
 )
 
@@ -30,7 +29,7 @@ SWATCH = {
 
 @pytest.fixture
 def shop(store: Store) -> Store:
-    return product_store(store)
+    return store
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 
 from storeconf.sandbox.http import STATUS_CODES_URL, ApiError
 from storeconf.sandbox.product_parts import BULK_PRICING_RULES, CUSTOM_FIELDS, IMAGES, VIDEOS
-from tests.sandbox.sandbox_support import Store, StoreFactory
-from tests.sandbox.test_product_parts_support import make_product, parts_store
+from tests.sandbox.sandbox_support import Store
+from tests.sandbox.test_product_parts_support import make_product
 
 NOT_FOUND = {"status": 404, "title": "The resource was not found.", "type": STATUS_CODES_URL}
 CF_INVALID = (
@@ -24,11 +24,6 @@ BPR_CONFLICT = (
     "The bulk pricing rule was in conflict with another bulk pricing rule. "
     "This is the result of quantity range overlapping with existing bulk pricing rules."
 )
-
-
-@pytest.fixture
-def store(make_store: StoreFactory) -> Store:
-    return parts_store(make_store())
 
 
 def fields_url(product_id: int) -> str:

@@ -11,7 +11,7 @@ from storeconf.sandbox.http import STATUS_CODES_PATH, STATUS_CODES_URL, ApiError
 from storeconf.sandbox.product_images import primary_images
 from storeconf.sandbox.product_parts import IMAGES, VIDEOS
 from tests.sandbox.sandbox_support import Store, StoreFactory
-from tests.sandbox.test_product_parts_support import make_product, parts_store, upload
+from tests.sandbox.test_product_parts_support import make_product, upload
 
 NOT_FOUND = {"status": 404, "title": "The resource was not found.", "type": STATUS_CODES_URL}
 URL_MISSING = {
@@ -25,7 +25,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\r\n--not-a-boundary\n"
 
 @pytest.fixture
 def store(make_store: StoreFactory) -> Store:
-    return parts_store(make_store(store_hash="abc123"))
+    return make_store(store_hash="abc123")
 
 
 def images_url(product_id: int) -> str:
@@ -295,7 +295,7 @@ def test_put_updates_fields_and_a_new_url_is_downloaded_again(store: Store) -> N
 
 
 def test_image_names_are_reproducible_across_stores(store: Store, make_store: StoreFactory) -> None:
-    other = parts_store(make_store(store_hash="abc123"))
+    other = make_store(store_hash="abc123")
     names = []
     for each in (store, other):
         product = make_product(each)

@@ -16,9 +16,8 @@ from tests.sandbox.test_products_support import (
     create_product,
     error_shape,
     product_body,
-    product_store,
+    spec_breaking_requests,
     tee_variants,
-    unchecked,
 )
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
@@ -27,7 +26,7 @@ INCLUDABLE = ("variants", "images", "custom_fields", "bulk_pricing_rules", "modi
 
 @pytest.fixture
 def shop(store: Store) -> Store:
-    return product_store(store)
+    return store
 
 
 def category(store: Store, name: str) -> int:
@@ -91,7 +90,7 @@ def test_calculated_price_is_the_sale_price_when_set(shop: Store) -> None:
 
 
 def test_inventory_above_the_int32_maximum_is_clamped(shop: Store) -> None:
-    with unchecked(shop):
+    with spec_breaking_requests(shop):
         product = create_product(shop, inventory_level=5_000_000_000, inventory_tracking="product")
     assert product["inventory_level"] == 2147483647
 
@@ -351,7 +350,7 @@ def test_include_adds_each_requested_array(shop: Store) -> None:
 
 def test_put_is_a_partial_update(make_store: StoreFactory) -> None:
     moment = [1_700_000_000.0]
-    shop = product_store(make_store(now=lambda: moment[0]))
+    shop = make_store(now=lambda: moment[0])
     product = create_product(shop, sku="TEE", description="Soft")
     moment[0] += 100
     response = shop.put(f"{PRODUCTS}/{product['id']}", {"price": 12, "sale_price": 9})

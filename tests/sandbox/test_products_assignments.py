@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.sandbox.sandbox_support import Store
-from tests.sandbox.test_products_support import PRODUCTS, create_product, product_store
+from tests.sandbox.test_products_support import PRODUCTS, create_product
 
 CHANNELS = f"{PRODUCTS}/channel-assignments"
 CATEGORIES = f"{PRODUCTS}/category-assignments"
@@ -13,7 +13,7 @@ CATEGORIES = f"{PRODUCTS}/category-assignments"
 
 @pytest.fixture
 def shop(store: Store) -> Store:
-    return product_store(store)
+    return store
 
 
 def channel(store: Store, name: str) -> int:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 
 from tests.sandbox.sandbox_support import Store, StoreFactory
-from tests.sandbox.test_products_support import PRODUCTS, create_product, product_store, tee_variants
+from tests.sandbox.test_products_support import PRODUCTS, create_product, tee_variants
 
 ALL_INCLUDES = (
     "variants,images,custom_fields,bulk_pricing_rules,primary_image,modifiers,options,videos,channels"
@@ -18,13 +18,13 @@ ALL_INCLUDES = (
 
 @pytest.fixture
 def shop(store: Store) -> Store:
-    return product_store(store)
+    return store
 
 
 @pytest.fixture
 def fast_shop(make_store: StoreFactory) -> Store:
     """A store without the rate limit, for tests that make hundreds of requests."""
-    return product_store(make_store(enforce_rate_limit=False))
+    return make_store(enforce_rate_limit=False)
 
 
 def ids(store: Store, query: str) -> list[int]:
