@@ -7,7 +7,7 @@ from typing import Any
 from storeconf.model import Manage
 from storeconf.plan import Action, Change, FieldChange, Plan
 from storeconf.planner import build_plan
-from tests.kinds.test_products_helpers import TEE_CONFIG, desired, full_raw, live, tee
+from tests.kinds.test_products_helpers import PRODUCTS, TEE_CONFIG, desired, full_raw, live, tee
 
 
 def plan_for(config: dict[str, Any], raw: dict[str, Any] | None = None, manage: Manage | None = None) -> Plan:
@@ -233,3 +233,11 @@ def test_brand_and_categories_by_key_case_and_order_insensitive_where_the_store_
         "brand": ("Acme", None),
         "categories": (["Apparel/Shirts"], ["Apparel"]),
     }
+
+
+def test_references_and_second_identity() -> None:
+    fields = {"sku": "TEE", "name": "Classic Tee", "brand": "Acme", "categories": ["Apparel/Shirts"]}
+    assert PRODUCTS.refs(fields) == [("brands", "Acme"), ("categories", "Apparel/Shirts")]
+    assert PRODUCTS.refs({"sku": "TEE"}) == []
+    assert PRODUCTS.rename_identity(fields) == "classic tee"
+    assert PRODUCTS.rename_identity({"sku": "TEE"}) is None

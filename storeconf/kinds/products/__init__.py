@@ -30,7 +30,9 @@ without extension, both lowercased with characters outside `[a-z0-9_-]` turned i
 (`keys.image_identity`). Consequences: replacing an image's content under the same file
 name is not detected (rename the file to replace it), and two images of one product with
 the same file name are a config error. Export writes the CDN URL, whose name has the
-same stem, so export -> plan stays empty.
+same stem, so export -> plan stays empty. A store may still hold two (added by another
+tool): the first by sort_order is the one matched and exported; when the config manages
+images, the planner deletes the others.
 
 Modules: `spec` (config models), `shape` (the comparable shape shared by config and live),
 `read` (API -> config shape), `payloads` (config shape -> request bodies), `nested` and
@@ -41,7 +43,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from storeconf.client import StoreClient
 from storeconf.errors import Location, Problem
@@ -74,6 +76,9 @@ class Products(Kind[Product]):
     references = ("brands", "categories")
     # Product creates run this many at a time (each is one POST plus its follow-ups).
     concurrency = 8
+    # A create is a POST and then follow-ups (options, modifiers, channels): one found by
+    # re-reading after a lost answer may lack them, so it is not done until applied again.
+    create_is_atomic: ClassVar[bool] = False
     parts = (
         Part("options", "option", Option, name_key),
         Part("variants", "variant", Variant, sku_key, casefold=True),
@@ -92,6 +97,16 @@ class Products(Kind[Product]):
 
     def live_key(self, fields: dict[str, Any]) -> str:
         return str(fields.get("sku") or "")
+
+    def rename_identity(self, fields: dict[str, Any]) -> str | None:
+        # Product names are unique in a store too: a SKU change keeps the name, so the name
+        # finds the live product to update (a create would clash with it: 409).
+        return str(fields["name"]).casefold() if fields.get("name") else None
+
+    def refs(self, fields: dict[str, Any]) -> list[tuple[str, str]]:
+        # --target products/X brings along the brand and categories X is written with.
+        brand = [("brands", str(fields["brand"]))] if fields.get("brand") else []
+        return brand + [("categories", str(path)) for path in fields.get("categories") or []]
 
     def to_fields(self, item: Product) -> dict[str, Any]:
         return config_fields(item)
@@ -180,7 +195,10 @@ class Products(Kind[Product]):
 
     def _live(self, raw: dict[str, Any], resolver: Resolver) -> Live:
         fields = normalise(raw, resolver)
-        return Live(self.name, self.live_key(fields), raw["id"], fields, raw)
+        # A product made outside storeconf may have no SKU: give it a key of its own, which no
+        # config can name, so prune can delete it and two of them never collide.
+        key = self.live_key(fields) or f"(no sku, id {raw['id']})"
+        return Live(self.name, key, raw["id"], fields, raw)
 
     def normalise(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Without a read's context: brand and category ids stay unresolved."""

@@ -8,7 +8,8 @@ Requests for a group of K changes:
   or one POST per option when there are no variants; one POST per modifier.
 - update: ceil(K'/10) `PUT /catalog/products` for the K' products whose own fields changed;
   one request per changed nested item (a changed option: its new values, then one PUT);
-  ceil(V/50) `PUT /catalog/variants` for the V variant creates and updates of the whole group.
+  ceil(V/50) `PUT /catalog/variants` for the V variant creates and updates of the whole group
+  (a batch whose answer is lost is reconciled, not blindly resent: `variant_batch`).
 - delete: ceil(K/250) `DELETE /catalog/products?id:in=…`.
 - channel assignments of the whole group (create and update): ceil(A/50) PUTs for A new
   assignments and one DELETE per channel losing products (per 250 products), sequentially,
@@ -30,10 +31,10 @@ from storeconf.kinds.base import Context, Outcome, changed_fields
 from storeconf.kinds.products import payloads, read
 from storeconf.kinds.products.nested import Job, Nested, needs_live
 from storeconf.kinds.products.payloads import Refs
+from storeconf.kinds.products.variant_batch import put_variants
 from storeconf.plan import Action, Change
 
 PRODUCTS = read.PRODUCTS
-VARIANTS = "/v3/catalog/variants"
 ASSIGNMENTS = "/v3/catalog/products/channel-assignments"
 PRODUCT_BATCH = 10  # PUT /catalog/products (413 above)
 VARIANT_BATCH = 50  # PUT /catalog/variants (413 above)
@@ -160,7 +161,13 @@ class Writer:
                 batch.append((job, {"id": job.product_id, **self._body(job, fields)}))
             except Exception as exc:  # an unresolvable reference fails this product only
                 job.error = exc
-        await self._batched(batch, PRODUCT_BATCH, lambda items: self._request("PUT", PRODUCTS, items))
+        await self._batched(batch, PRODUCT_BATCH, self._send_products)
+
+    async def _send_products(self, items: list[dict[str, Any]]) -> None:
+        # A SKU change renames the base variant too: price-list records name it by the new SKU.
+        answered = await self._request("PUT", PRODUCTS, items) or []
+        bases = [{"sku": p.get("sku"), "id": p.get("base_variant_id")} for p in answered]
+        self._remember_variants(bases)
 
     def _body(self, job: Job, fields: dict[str, Any]) -> dict[str, Any]:
         return payloads.product_body(fields, self.refs, job.keep_categories)
@@ -176,8 +183,7 @@ class Writer:
         items = [(job, item) for job in jobs for item in job.variants]
 
         async def send(body: list[dict[str, Any]]) -> None:
-            resp = await self._request("PUT", VARIANTS, body)
-            self._remember_variants(resp if isinstance(resp, list) else [])
+            self._remember_variants(await put_variants(self.client, body))
 
         await self._batched(items, VARIANT_BATCH, send)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from storeconf.kinds.products.keys import image_key
 from storeconf.kinds.products.shape import PART_FIELDS
 from storeconf.kinds.products.spec import Product, Variant
 
@@ -41,7 +42,7 @@ def export_fields(fields: dict[str, Any]) -> dict[str, Any]:
         out.pop("custom_url", None)  # generated from the name; exporting it would pin it
     parts = {
         "custom_fields": _custom_fields(fields.get("custom_fields") or []),
-        "images": [_image(i) for i in fields.get("images") or []],
+        "images": [_image(i) for i in _first_of_each(fields.get("images") or [])],
         "videos": [_video(v) for v in fields.get("videos") or []],
         "bulk_pricing_rules": [_plain(r) for r in fields.get("bulk_pricing_rules") or []],
         "modifiers": [_choice(m) for m in fields.get("modifiers") or []],
@@ -58,6 +59,18 @@ def _custom_fields(items: list[dict[str, Any]]) -> dict[str, Any]:
     # A name the store holds twice was renamed by the reader ("x (duplicate id 5)"): the config
     # can hold one value per name, so only the first is exported.
     return {i["name"]: i["value"] for i in items if " (duplicate id " not in str(i["name"])}
+
+
+def _first_of_each(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One image per identity (the reader lists them by sort_order): the config can name an
+    identity once, so a second image with the same file name cannot be exported."""
+    seen: set[str] = set()
+    out = []
+    for image in images:
+        if (identity := image_key(image)) not in seen:
+            seen.add(identity)
+            out.append(image)
+    return out
 
 
 def _image(image: dict[str, Any]) -> dict[str, Any]:

@@ -3,14 +3,17 @@
 Inside one product:
   1. variants to delete go first, including variants whose option values change
      (the API cannot change a variant's option values: it is deleted and re-created);
-  2. options and their new values (variants about to be created need their ids), then
+  2. options the config dropped, right away: no variant uses them any more, and a variant
+     created while one exists must name a value of it, which the config cannot
+     (422 "missing option(s)");
+  3. options and their new values (variants about to be created need their ids), then
      modifiers, custom fields, bulk pricing rules, images and videos, each with deletes
      first (a bulk range or a custom field's name+value must never clash with one on its
      way out);
-  3. variant creates and updates are queued on the job: the caller batches them across
+  4. variant creates and updates are queued on the job: the caller batches them across
      products (`PUT /catalog/variants`, 50 at a time);
-  4. option values and options the config dropped are deleted last (`Job.cleanup`),
-     once no variant uses them.
+  5. option values the config dropped are deleted last (`Job.cleanup`), and only once the
+     product's variant writes succeeded: a failed apply then leaves the values in place.
 """
 
 from __future__ import annotations
@@ -79,12 +82,13 @@ class Nested:
         self.client = client
 
     async def write(self, job: Job) -> None:
-        """Steps 1 and 2; queues step 3 on `job.variants` and step 4 on `job.cleanup`."""
+        """Steps 1 to 3; queues step 4 on `job.variants` and step 5 on `job.cleanup`."""
         parts: dict[str, list[Change]] = defaultdict(list)
         for child in job.change.children:
             parts[child.kind].append(child)
         job.choices = {name: _choice(o) for name, o in job.live_items("options").items()}
         recreate = await self._delete_variants(job, parts["variant"])
+        # Deletes sort first: dropped options go before any option or variant is written.
         for option in sorted(parts["option"], key=lambda c: _ORDER[c.action]):
             await self._option(job, option)
         for modifier in sorted(parts["modifier"], key=lambda c: _ORDER[c.action]):
@@ -114,7 +118,8 @@ class Nested:
     async def _option(self, job: Job, change: Change) -> None:
         have = job.live_items("options").get(change.key)
         if change.action is Action.DELETE:
-            job.cleanup.append(f"{job.path}/options/{change.live_id}")
+            await self.client.request("DELETE", f"{job.path}/options/{change.live_id}")
+            job.choices.pop(change.key, None)
             return
         job.choices[change.key] = await self.sync_option(job, change.fields, have)
 

@@ -45,6 +45,9 @@ class Wanted:
     channels: bool = True
     # Identities (casefolded SKUs) whose options/modifiers are managed; None: every product.
     choices: set[str] | None = None
+    # Their casefolded names: a product whose SKU the config changes is found by its name
+    # (Products.rename_identity), and its options are diffed like any other's.
+    choice_names: set[str] = field(default_factory=set)
     # Casefolded reference -> the config's spelling, so a case-only difference is no change.
     spellings: dict[str, str] = field(default_factory=dict)
 
@@ -58,20 +61,27 @@ def wanted(desired: DesiredState | None) -> Wanted:
         for ref in [obj.fields.get("brand"), *(obj.fields.get("categories") or [])]:
             if isinstance(ref, str):
                 spellings[ref.casefold()] = ref
+    managed = [o for o in objects if "options" in o.fields or "modifiers" in o.fields]
     return Wanted(
         channels=any("channels" in o.fields for o in objects),
-        choices={o.key.casefold() for o in objects if "options" in o.fields or "modifiers" in o.fields},
+        choices={o.key.casefold() for o in managed},
+        choice_names={str(o.fields.get("name") or "").casefold() for o in managed},
         spellings=spellings,
     )
+
+
+def _wants_choices(raw: dict[str, Any], want: Wanted) -> bool:
+    if want.choices is None:
+        return True
+    sku, name = (str(raw.get(k) or "").casefold() for k in ("sku", "name"))
+    return sku in want.choices or name in want.choice_names
 
 
 async def fetch(client: StoreClient, want: Wanted) -> list[dict[str, Any]]:
     """Raw products, with `options`/`modifiers` merged in where they were wanted."""
     include = BASE_INCLUDE + (",channels" if want.channels else "")
     raws = await client.get_all(PRODUCTS, {"include": include})
-    ids = [
-        r["id"] for r in raws if want.choices is None or str(r.get("sku") or "").casefold() in want.choices
-    ]
+    ids = [r["id"] for r in raws if _wants_choices(r, want)]
     extra = await fetch_choices(client, ids)
     for raw in raws:
         raw.update(extra.get(raw["id"], {}))
@@ -138,7 +148,9 @@ def normalise(raw: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
     if isinstance(url, dict):
         fields["custom_url"] = coerce(CustomUrl, {k: url[k] for k in ("url", "is_customized") if k in url})
     fields["custom_fields"] = custom_fields(raw.get("custom_fields") or [])
-    fields["images"] = [image(i) for i in raw.get("images") or []]
+    # By sort_order: of two images with one identity, the planner matches the first and
+    # export keeps the first, so both pick the same one.
+    fields["images"] = [image(i) for i in _ordered(raw.get("images") or [])]
     fields["videos"] = [video(v) for v in raw.get("videos") or []]
     fields["bulk_pricing_rules"] = [bulk_rule(r) for r in raw.get("bulk_pricing_rules") or []]
     fields["variants"] = [variant(v) for v in raw.get("variants") or [] if v.get("option_values")]

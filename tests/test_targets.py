@@ -1,0 +1,57 @@
+"""--target: narrowing, dependencies brought along, typos refused, saved with the plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.test_e2e import edit
+
+
+def test_unknown_kind_or_key_is_an_error_not_no_changes(cli: Cli) -> None:
+    typo = cli("plan", "--target", "brand/RiverStone", "--detailed-exitcode")
+    assert typo.exit_code == 1 and "unknown kind 'brand' (did you mean 'brands'?)" in typo.stderr
+    nothing = cli("plan", "--target", "brands/Nonexistent")
+    assert nothing.exit_code == 1 and "no brands object has the key 'Nonexistent'" in nothing.stderr
+
+
+def test_target_brings_its_dependencies(cli: Cli) -> None:
+    plan = cli("plan", "--target", "categories/Camping/Tents/Backpacking Tents")
+    lines = [line for line in plan.stdout.splitlines() if line.startswith("  + ")]
+    assert lines == [
+        "  + categories Camping",
+        "  + categories Camping/Tents",
+        "  + categories Camping/Tents/Backpacking Tents",
+    ]
+    products = cli("plan", "--target", "products/TENT-UL2")
+    heads = [line for line in products.stdout.splitlines() if line.startswith("  + ")]
+    assert "  + brands Northwind Tents" in heads and "  + products TENT-UL2" in heads
+    assert "  + categories Camping/Tents/Backpacking Tents" in heads
+    applied = cli("apply", "--auto-approve", "--target", "products/TENT-UL2")
+    assert applied.exit_code == 0, applied.output
+
+
+def test_saved_plan_keeps_its_targets(cli: Cli, tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    assert cli("plan", "--target", "brands/RiverStone", "--out", str(plan_file)).exit_code == 0
+    assert json.loads(plan_file.read_text())["targets"] == ["brands/RiverStone"]
+    applied = cli("apply", str(plan_file))
+    assert applied.exit_code == 0, applied.output
+    rest = cli("plan")
+    assert "+ brands RiverStone" not in rest.stdout and "+ brands Summit Peak" in rest.stdout
+
+
+def test_product_sku_change_with_same_name_is_an_update_in_place(cli: Cli, example: Path) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / "catalog/products-paddling.yaml", "sku: KAYAK-TOUR\n", "sku: KAYAK-TOURING\n")
+    plan = cli("plan")
+    heads = [
+        line
+        for line in plan.stdout.splitlines()
+        if line.startswith("  ") and line.strip()[:2] in ("+ ", "~ ", "- ")
+    ]
+    assert heads == ["  ~ products KAYAK-TOURING"]
+    assert 'sku: "KAYAK-TOUR" → "KAYAK-TOURING"' in plan.stdout
+    assert cli("apply", "--auto-approve").exit_code == 0
+    assert cli("plan", "--detailed-exitcode").exit_code == 0
