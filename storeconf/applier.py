@@ -75,6 +75,9 @@ def _record(report: ApplyReport, kind: Kind[Any], ctx: Context, outcome: Outcome
     if change.action is Action.DELETE:
         ctx.ids.pop(ident, None)
     elif outcome.live_id is not None:
+        previous = ctx.keys.get((kind.name, outcome.live_id))
+        if previous is not None and previous != change.key:  # renamed in place: the old key is gone
+            ctx.ids.pop((kind.name, kind.identity(previous)), None)
         ctx.ids[ident] = outcome.live_id
         ctx.keys[(kind.name, outcome.live_id)] = change.key
 

@@ -293,3 +293,14 @@ def test_batch_errors_are_described_readably() -> None:
 
     body = {"batch_errors": [{"data": {"sku": "X"}, "field_errors": {"price": "must be positive"}}]}
     assert describe_error_body(body) == "price: must be positive"
+
+
+def test_applied_rename_forgets_the_old_key() -> None:
+    from storeconf.applier import ApplyReport, _record
+    from storeconf.kinds.base import Context, Outcome
+    from storeconf.plan import Change
+
+    ctx = Context(ids={("brands", "old"): 7}, keys={("brands", 7): "Old"})
+    change = Change("brands", "New", Action.UPDATE, {"name": "New"}, (), 7)
+    _record(ApplyReport(), REGISTRY["brands"], ctx, Outcome(change, None, 7))
+    assert ctx.ids == {("brands", "new"): 7} and ctx.keys == {("brands", 7): "New"}
