@@ -79,8 +79,9 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
     )
     state = State()
 
-    @app.callback()
+    @app.callback(invoke_without_command=True)
     def root(
+        ctx: typer.Context,
         directory: Annotated[
             Path, typer.Option("-C", help="Project directory (holds storeconf.yaml).")
         ] = Path("."),
@@ -89,6 +90,9 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
     ) -> None:
         if version:
             rt.stdout().print(f"storeconf {__version__}")
+            raise typer.Exit(0)
+        if ctx.invoked_subcommand is None:
+            typer.echo(ctx.get_help())  # typer's rich help prints itself and returns ""
             raise typer.Exit(0)
         state.directory, state.debug = directory, debug
 

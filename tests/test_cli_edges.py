@@ -141,3 +141,11 @@ def test_json_plan_lists_nested_changes(cli: Cli) -> None:
     body = json.loads(cli("plan", "--format", "json").stdout)
     tent = next(c for c in body["changes"] if c["key"] == "TENT-UL2")
     assert {c["kind"] for c in tent["children"]} >= {"variant", "option", "image", "video", "custom_field"}
+
+
+def test_version_and_bare_command(cli: Cli) -> None:
+    from storeconf import __version__
+
+    assert cli("--version").stdout.strip() == f"storeconf {__version__}"
+    bare = cli()  # help goes to the real stdout, not the test console
+    assert bare.exit_code == 0 and bare.stderr == ""
