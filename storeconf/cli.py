@@ -35,6 +35,7 @@ from storeconf.engine import (
 )
 from storeconf.errors import ApplyCancelled, ApplyError, ConfigError, StoreconfError
 from storeconf.export import export_project
+from storeconf.kinds import REGISTRY
 from storeconf.kinds.base import Outcome
 from storeconf.plan import Plan
 from storeconf.render import RENDERERS
@@ -116,7 +117,13 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
 
         async def work() -> None:
             project = load_project(state.directory, env)
-            total = sum(len(v) for v in project.desired.objects.values())
+            desired = project.desired
+            problems = [
+                p for k in desired.managed_kinds() for p in REGISTRY[k].check_references(desired, None)
+            ]
+            if problems:
+                raise ConfigError(problems)
+            total = sum(len(v) for v in desired.objects.values())
             rt.stdout().print(f"Configuration is valid: {total} objects in {len(project.files)} files.")
 
         run(work)

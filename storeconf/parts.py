@@ -59,15 +59,28 @@ def _changes(
         current = live.get(ident)
         fields = {k: v for k, v in item.items() if k not in part.skip}
         if current is None:
-            diff = tuple(FieldChange(k, None, v, secret) for k, v in fields.items())
-            out.append(_child(part, Action.CREATE, item, diff, None, secret))
+            out.append(_create(part, item, fields, secret))
         elif d := diff_fields(fields, current, part.model, ignore=ignore, sensitive=fields if secret else ()):
-            out.append(_child(part, Action.UPDATE, item, d, current.get("_id"), secret))
+            if any(c.path.split(".", 1)[0] in part.replace_on for c in d):
+                out.append(_remove(part, current, secret))
+                out.append(_create(part, item, fields, secret))
+            else:
+                out.append(_child(part, Action.UPDATE, item, d, current.get("_id"), secret))
     gone = [c for i, c in live.items() if i not in desired] + extra
-    for current in gone:
-        diff = tuple(FieldChange(k, v, None, secret) for k, v in public(current).items())
-        out.append(_child(part, Action.DELETE, current, diff, current.get("_id"), secret, fields={}))
+    out += [_remove(part, current, secret) for current in gone]
     return out
+
+
+def _create(part: Part, item: dict[str, Any], fields: dict[str, Any], secret: bool) -> Change:
+    diff = tuple(FieldChange(k, None, v, secret) for k, v in fields.items())
+    return _child(part, Action.CREATE, item, diff, None, secret)
+
+
+def _remove(part: Part, current: dict[str, Any], secret: bool) -> Change:
+    # Empty values say nothing about what is removed; listing them only buries the point.
+    shown = {k: v for k, v in public(current).items() if v not in (None, "", [], {})}
+    diff = tuple(FieldChange(k, v, None, secret) for k, v in shown.items())
+    return _child(part, Action.DELETE, current, diff, current.get("_id"), secret, fields={})
 
 
 def _child(

@@ -3,7 +3,9 @@
 Order: creates and updates of every kind in dependency order (a kind after
 the kinds it depends on; inside a kind by `Kind.order`, e.g. parent
 categories before children), then deletes in exactly the reverse order, so
-nothing is deleted while something still to be changed may refer to it.
+nothing is deleted while something still to be changed may refer to it. A
+kind nothing refers to (products, scripts, webhooks) deletes just before its
+own writes instead, which frees the unique values those writes may need.
 """
 
 from __future__ import annotations
@@ -55,9 +57,27 @@ def build_plan(
     # name) that a create needs; and one action per run lets the applier batch it.
     writes.sort(key=lambda c: (rank[c.kind], c.order, c.action is Action.CREATE, c.key))
     deletes.sort(key=lambda c: (-rank[c.kind], -c.order, c.key))
-    changes = select([*writes, *deletes], targets, registry)
+    changes = select(_interleave(writes, deletes, _leaves(registry)), targets, registry)
     warnings = _delete_warnings(changes, live, desired)
     return Plan(changes, environment, store, desired.managed_kinds(), warnings, tuple(targets))
+
+
+def _leaves(registry: Registry) -> set[str]:
+    """Kinds nothing else refers to (products, scripts, webhooks)."""
+    referred = {dep for kind in registry for dep in (*kind.depends_on, *kind.references)}
+    return {kind.name for kind in registry if kind.name not in referred}
+
+
+def _interleave(writes: list[Change], deletes: list[Change], leaves: set[str]) -> list[Change]:
+    """Deletes of a leaf kind run just before that kind's writes: nothing can still refer to
+    them, and they free unique values (a SKU moving to another product, a script name, a
+    per-app quota) that the writes may need. Other deletes run last, children first."""
+    early = [c for c in deletes if c.kind in leaves]
+    late = [c for c in deletes if c.kind not in leaves]
+    out: list[Change] = []
+    for kind in dict.fromkeys([c.kind for c in writes] + [c.kind for c in early]):
+        out += [c for c in early if c.kind == kind] + [c for c in writes if c.kind == kind]
+    return out + late
 
 
 def _renames(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live]) -> dict[str, Live]:
@@ -87,12 +107,14 @@ def _writes(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live], ma
                 FieldChange(k, None, v, k in secret) for k, v in obj.fields.items() if k not in parts
             )
             children = part_changes(kind, obj.fields, {}, sensitive=secret)
+            children = kind.adjust_children(obj.fields, None, children)
             out.append(_change(kind, obj, Action.CREATE, diff, manage, children=children))
             continue
         compared = {k: v for k, v in obj.fields.items() if k not in manage.ignore and k not in parts}
         diff = diff_fields(compared, current.fields, kind.spec, ignore=manage.ignore, sensitive=secret)
         wanted = {k: v for k, v in obj.fields.items() if k not in manage.ignore}
         children = part_changes(kind, wanted, current.fields, manage.ignore, secret)
+        children = kind.adjust_children(wanted, current.fields, children)
         if diff or children:
             out.append(_change(kind, obj, Action.UPDATE, diff, manage, current, children))
     return out

@@ -79,7 +79,7 @@ def test_apply_refuses_mass_delete_without_flag(cli: Cli, example: Path) -> None
     dangling = cli("plan")  # products still name those brands, which prune would delete
     assert dangling.exit_code == 1
     assert (
-        "refers to brand 'Summit Peak', which is neither in the configuration (brands are pruned"
+        "refers to brand 'Summit Peak', which is not in the configuration (brands are pruned"
         in dangling.stderr
     )
     for products in example.glob("catalog/products-*.yaml"):

@@ -188,3 +188,40 @@ def test_export_splits_products_by_top_level_category(cli: Cli, tmp_path: Path) 
         "products-climbing.yaml",
         "products-paddling.yaml",
     ]
+
+
+def test_validate_catches_references_to_pruned_kinds_offline(
+    cli: Cli, example: Path, recorder: Recorder
+) -> None:
+    edit(example / CAMPING, "  brand: Northwind Tents\n", "  brand: Nortwind Tents\n")
+    result = cli("validate")
+    assert result.exit_code == 1
+    assert (
+        "refers to brand 'Nortwind Tents', which is not in the configuration (brands are pruned"
+        in result.stderr
+    )
+    assert recorder.requests == []
+
+
+def test_sku_moving_from_a_deleted_product_to_a_variant(cli: Cli, example: Path) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    text = (example / APPAREL).read_text()
+    start = text.index("- sku: LAMP-600\n")
+    end = text.index("- sku: ", start + 1)
+    (example / APPAREL).write_text(text[:start] + text[end:])
+    edit(
+        example / APPAREL,
+        "- sku: LAMP-300\n",
+        "- sku: LAMP-300\n  options:\n  - name: Output\n    type: rectangles\n"
+        "    values: ['300 lm', '600 lm']\n"
+        "  variants:\n  - sku: LAMP-300-STD\n    options: {Output: 300 lm}\n"
+        "  - sku: LAMP-600\n    options: {Output: 600 lm}\n",
+    )
+    plan = cli("plan")
+    heads = [
+        line for line in change_lines(plan.stdout) if line.startswith("  ") and not line.startswith("      ")
+    ]
+    assert heads == ["  - products LAMP-600", "  ~ products LAMP-300"], plan.stdout
+    applied = cli("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert cli("plan", "--detailed-exitcode").exit_code == 0

@@ -85,6 +85,9 @@ class Part:
     key: Callable[[dict[str, Any]], str]
     skip: frozenset[str] = frozenset()
     casefold: bool = False
+    # Fields the API cannot change in place (a variant's option values, a modifier's type):
+    # a change to one of them plans the item as a delete plus a create.
+    replace_on: frozenset[str] = frozenset()
 
     def identity(self, key: str) -> str:
         return key.casefold() if self.casefold else key
@@ -175,9 +178,20 @@ class Kind(Generic[SpecT]):
         """The referenced kinds this config actually uses (all of them when unknown, e.g. export)."""
         return self.references
 
-    def check_references(self, desired: DesiredState, live: LiveState) -> list[Problem]:
-        """References that resolve neither in the config nor in the store (checked at plan time)."""
+    def check_references(self, desired: DesiredState, live: LiveState | None) -> list[Problem]:
+        """References that resolve neither in the config nor in the store.
+
+        `live` is None offline (`validate`): then only references that must resolve in the
+        config can be checked (to a pruned kind, whose undeclared objects will be deleted).
+        """
         return []
+
+    def adjust_children(
+        self, fields: dict[str, Any], live: dict[str, Any] | None, children: tuple[Change, ...]
+    ) -> tuple[Change, ...]:
+        """Nested changes the API makes as a consequence of others (deleting an option value
+        deletes the variants that use it), so the plan shows them. Default: none."""
+        return children
 
     def to_fields(self, item: SpecT) -> dict[str, Any]:
         """The fields the config sets, as plain data. Only these are ever compared."""

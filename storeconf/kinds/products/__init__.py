@@ -139,29 +139,35 @@ class Products(Kind[Product]):
         }
         return tuple(kind for kind in self.references if used[kind] or kind in desired.manage)
 
-    def check_references(self, desired: DesiredState, live: LiveState) -> list[Problem]:
+    def check_references(self, desired: DesiredState, live: LiveState | None) -> list[Problem]:
         # Brand names and category paths are both compared case-insensitively by their kinds.
-        # A pruned kind's live objects that the config omits are about to be deleted: they don't count.
-        known = {
-            kind: {
+        # A pruned kind's live objects that the config omits are about to be deleted: they don't
+        # count, so those references can be checked offline too (live is None in `validate`).
+        problems = []
+        for kind in ("brands", "categories"):
+            pruned = _pruned(desired, kind)
+            if live is None and not pruned:
+                continue
+            known = {
                 *desired.objects.get(kind, {}),
-                *({} if _pruned(desired, kind) else live.objects.get(kind, {})),
+                *({} if pruned or live is None else live.objects.get(kind, {})),
             }
-            for kind in ("brands", "categories")
-        }
+            problems += self._dangling(desired, kind, known, pruned)
+        return problems
+
+    def _dangling(self, desired: DesiredState, kind: str, known: set[str], pruned: bool) -> list[Problem]:
+        what, field = ("brand", "brand") if kind == "brands" else ("category", "categories")
+        where = (
+            f"is not in the configuration ({kind} are pruned, so every {what} products use must be declared)"
+            if pruned
+            else "is neither in the configuration nor in the store"
+        )
         problems = []
         for obj in desired.objects.get(self.name, {}).values():
-            refs = [("brands", "brand", obj.fields.get("brand"))]
-            refs += [("categories", "categories", path) for path in obj.fields.get("categories") or []]
-            for kind, field, value in refs:
-                if isinstance(value, str) and value.casefold() not in known[kind]:
-                    what = "brand" if kind == "brands" else "category"
-                    where = (
-                        f"the configuration ({kind} are pruned, so the store's {kind} must be declared)"
-                        if _pruned(desired, kind)
-                        else "the configuration nor in the store"
-                    )
-                    message = f"products: {obj.key} refers to {what} {value!r}, which is neither in {where}"
+            value = obj.fields.get(field)
+            for ref in value if isinstance(value, list) else [value]:
+                if isinstance(ref, str) and ref.casefold() not in known:
+                    message = f"products: {obj.key} refers to {what} {ref!r}, which {where}"
                     problems.append(Problem(obj.field_locations.get(field, obj.location), message))
         return problems
 
