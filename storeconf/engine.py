@@ -26,7 +26,7 @@ from storeconf.live import kinds_to_read, read_live
 from storeconf.model import Desired, DesiredState, Live, LiveState
 from storeconf.plan import Plan, checksum
 from storeconf.planner import build_plan, unsafe_deletes
-from storeconf.targets import check_targets
+from storeconf.targets import check_target_keys, check_target_kinds, targeted_kinds
 
 EMBEDDED_STORE_HASH = "local"
 EMBEDDED_TOKEN = "storeconf-local"
@@ -91,14 +91,16 @@ async def make_plan(
 ) -> Planned:
     """Read the managed kinds from the store and plan the changes that make it match the project."""
     desired = project.desired
+    targets = tuple(targets)
+    check_target_kinds(targets, registry, desired)  # before any request: a typo costs nothing
     # Readers may use the desired state to fetch only what the config manages (product options).
     ctx = Context(manage=dict(desired.manage), extra={"desired": desired})
-    live = await read_live(client, kinds_to_read(desired.managed_kinds(), registry, desired), ctx, registry)
+    kinds = targeted_kinds(targets, registry) or desired.managed_kinds()
+    live = await read_live(client, kinds_to_read(kinds, registry, desired), ctx, registry)
     problems = [p for name in desired.managed_kinds() for p in registry[name].check_references(desired, live)]
     if problems:
         raise ConfigError(problems)
-    targets = tuple(targets)
-    check_targets(targets, registry, desired, live)
+    check_target_keys(targets, registry, desired, live)
     plan = build_plan(
         desired,
         live,

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from storeconf.client import StoreClient
 from storeconf.config import escape
@@ -124,9 +125,27 @@ def _dump(path: Path, content: dict[str, Any], *, raw: bool = False) -> Path:
     if not raw:
         content = _escaped(content)
     yaml = YAML()
+    yaml.Representer = _Representer
     yaml.default_flow_style = False
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     with path.open("w") as fh:
         yaml.dump(content, fh)
     return path
+
+
+# Words YAML 1.1 parsers (PyYAML, many editors' tools) read as booleans or null; storeconf
+# reads YAML 1.2, where they are text. Quoting them keeps exported files unambiguous.
+_YAML11_SPECIAL = frozenset({"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~", ""})
+
+
+class _Representer(RoundTripRepresenter):
+    pass
+
+
+def _represent_str(representer: RoundTripRepresenter, data: str) -> Any:
+    style = '"' if data.casefold() in _YAML11_SPECIAL else None
+    return representer.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Representer.add_representer(str, _represent_str)

@@ -16,16 +16,37 @@ from storeconf.model import DesiredState, LiveState
 from storeconf.plan import Action, Change
 
 
-def check_targets(targets: Sequence[str], registry: Registry, desired: DesiredState, live: LiveState) -> None:
-    """Raise PlanError for a target whose kind is unknown or unmanaged, or whose key matches nothing."""
+def check_target_kinds(targets: Sequence[str], registry: Registry, desired: DesiredState) -> None:
+    """Raise PlanError for a target whose kind is unknown or not managed."""
     for target in targets:
-        name, _, key = target.partition("/")
+        name = target.partition("/")[0]
         if name not in registry:
             close = difflib.get_close_matches(name, registry.names(), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise PlanError(f"--target {target!r}: unknown kind {name!r}{hint}")
         if name not in desired.manage:
             raise PlanError(f"--target {target!r}: {name} are not managed by this configuration")
+
+
+def targeted_kinds(targets: Sequence[str], registry: Registry) -> tuple[str, ...]:
+    """The kinds a targeted plan must read: the targets' kinds and what they depend on."""
+    names = {t.partition("/")[0] for t in targets}
+    pending = list(names)
+    while pending:
+        kind = registry[pending.pop()]
+        for dep in (*kind.depends_on, *kind.references):
+            if dep not in names:
+                names.add(dep)
+                pending.append(dep)
+    return tuple(n for n in registry.names() if n in names)
+
+
+def check_target_keys(
+    targets: Sequence[str], registry: Registry, desired: DesiredState, live: LiveState
+) -> None:
+    """Raise PlanError for a target whose key matches nothing in the config or the store."""
+    for target in targets:
+        name, _, key = target.partition("/")
         if key:
             ident = registry[name].identity(key)
             if ident not in desired.objects.get(name, {}) and ident not in live.objects.get(name, {}):

@@ -149,3 +149,11 @@ def test_version_and_bare_command(cli: Cli) -> None:
     assert cli("--version").stdout.strip() == f"storeconf {__version__}"
     bare = cli()  # help goes to the real stdout, not the test console
     assert bare.exit_code == 0 and bare.stderr == ""
+
+
+def test_export_quotes_words_yaml_1_1_reads_as_booleans(cli: Cli, tmp_path: Path) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    out = tmp_path / "exported"
+    assert cli("export", "--out", str(out)).exit_code == 0
+    text = "".join(p.read_text() for p in (out / "catalog").glob("products-*.yaml"))
+    assert 'pit zips: "yes"' in text and "pit zips: yes" not in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import Cli
+from tests.conftest import Cli, Recorder
 from tests.test_e2e import edit
 
 
@@ -55,3 +55,11 @@ def test_product_sku_change_with_same_name_is_an_update_in_place(cli: Cli, examp
     assert 'sku: "KAYAK-TOUR" → "KAYAK-TOURING"' in plan.stdout
     assert cli("apply", "--auto-approve").exit_code == 0
     assert cli("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_targeted_plan_reads_only_what_it_needs(cli: Cli, recorder: Recorder) -> None:
+    assert cli("plan", "--target", "brand").exit_code == 1
+    assert recorder.requests == []  # a typo in the kind costs no request
+    assert cli("plan", "--target", "webhooks").exit_code == 0
+    paths = {r.url.path.split("/v3", 1)[-1] for r in recorder.requests}
+    assert paths == {"/hooks"}
