@@ -14,10 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import re
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ from storeconf.client import StoreClient
 from storeconf.config import load_project
 from storeconf.engine import apply_planned, make_plan
 from storeconf.sandbox import SandboxConfig, TokenGrant, create_app
+from storeconf.testing import CountingTransport
 
 PAGE = 250  # products per page (the API's maximum)
 PRODUCT_BATCH = 10  # products per PUT /catalog/products (the API's maximum)
@@ -84,19 +83,6 @@ def write_project(root: Path, count: int, price_bump: int = 0) -> None:
             yaml.dump(doc, fh)
 
 
-class Counting(httpx.AsyncBaseTransport):
-    """Counts requests by method and path template (ids replaced by {id})."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.counts: Counter[str] = Counter()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        path = re.sub(r"/\d+", "/{id}", request.url.path.split("/stores/sandbox", 1)[-1])
-        self.counts[f"{request.method} {path}"] += 1
-        return await self.inner.handle_async_request(request)
-
-
 async def step(client: StoreClient, root: Path, *, apply: bool) -> tuple[int, float, int]:
     before = client.stats.total
     started = time.perf_counter()
@@ -116,7 +102,7 @@ async def main(count: int, latency_ms: float) -> None:
             latency_ms=latency_ms,
         )
     )
-    transport = Counting(httpx.ASGITransport(app=app))
+    transport = CountingTransport(httpx.ASGITransport(app=app))
     client = StoreClient(store_hash="sandbox", access_token="bench", transport=transport)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

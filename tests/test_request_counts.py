@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,24 +15,10 @@ from storeconf.client import StoreClient
 from storeconf.config import load_project
 from storeconf.engine import apply_planned, make_plan
 from storeconf.sandbox import SandboxConfig, TokenGrant, create_app
+from storeconf.testing import CountingTransport
 
 N = 260  # more than one page of 250
 PAGE, BATCH, CHOICES_PAGE = 250, 10, 10
-
-
-class Counting(httpx.AsyncBaseTransport):
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.counts: Counter[str] = Counter()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        path = re.sub(r"/\d+", "/{id}", request.url.path.split("/stores/sandbox", 1)[-1])
-        self.counts[f"{request.method} {path}"] += 1
-        return await self.inner.handle_async_request(request)
-
-    def take(self) -> Counter[str]:
-        counts, self.counts = self.counts, Counter()
-        return counts
 
 
 def write(root: Path, *, bump: int = 0, with_options: int = 0) -> None:
@@ -60,7 +45,7 @@ def write(root: Path, *, bump: int = 0, with_options: int = 0) -> None:
 
 def test_read_and_update_request_counts(tmp_path: Path) -> None:
     app = create_app(SandboxConfig(tokens={"t": TokenGrant("c")}, enforce_rate_limit=False))
-    counting = Counting(httpx.ASGITransport(app=app))
+    counting = CountingTransport(httpx.ASGITransport(app=app))
 
     async def cycle(client: StoreClient) -> Counter[str]:
         planned = await make_plan(load_project(tmp_path), client)
