@@ -62,8 +62,11 @@ def _changes(
             out.append(_create(part, item, fields, secret))
         elif d := diff_fields(fields, current, part.model, ignore=ignore, sensitive=fields if secret else ()):
             if any(c.path.split(".", 1)[0] in part.replace_on for c in d):
+                # The re-created item keeps what another system owns (a variant's stock): the
+                # plan shows, and apply writes, the live value of every ignored field.
+                kept = {k: current[k] for k in ignore if k in current and k in part.model.model_fields}
                 out.append(_remove(part, current, secret))
-                out.append(_create(part, item, fields, secret))
+                out.append(_create(part, {**item, **kept}, {**fields, **kept}, secret))
             else:
                 out.append(_child(part, Action.UPDATE, item, d, current.get("_id"), secret))
     gone = [c for i, c in live.items() if i not in desired] + extra

@@ -225,3 +225,155 @@ def test_sku_moving_from_a_deleted_product_to_a_variant(cli: Cli, example: Path)
     applied = cli("apply", "--auto-approve")
     assert applied.exit_code == 0, applied.output
     assert cli("plan", "--detailed-exitcode").exit_code == 0
+
+
+# ---- changes the API makes in its own way: each plans as what apply does, and converges ------------
+
+PADDLING = "catalog/products-paddling.yaml"
+JACKET_S_R = (
+    "  - sku: JKT-STORM-GLA-S-R\n    options:\n      Color: Glacier\n      Size: S\n      Fit: Regular\n"
+)
+JACKET_M_R = (
+    "  - sku: JKT-STORM-GLA-M-R\n    options:\n      Color: Glacier\n      Size: M\n      Fit: Regular\n"
+)
+
+
+def converges(cli: Cli) -> str:
+    """Plan (which must have changes), apply, re-plan (which must have none); the plan's text."""
+    plan = cli("plan", "--detailed-exitcode")
+    assert plan.exit_code == 2, plan.output
+    applied = cli("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    again = cli("plan", "--detailed-exitcode")
+    assert again.exit_code == 0, again.stdout
+    return plan.stdout
+
+
+def variant_deletes(recorder: Recorder, since: int) -> list[str]:
+    return [
+        r.url.path
+        for r in recorder.requests[since:]
+        if r.method == "DELETE" and re.search(r"/variants/\d+$", r.url.path)
+    ]
+
+
+def test_swapping_variant_option_values_recreates_them_keeping_ignored_stock(cli: Cli, example: Path) -> None:
+    # The ERP's stock of one variant is 100 (set here by not ignoring it, once).
+    edit(example / "storeconf.yaml", "ignore: [inventory_level]", "ignore: []")
+    edit(
+        example / APPAREL, JACKET_S_R + "    inventory_level: 10\n", JACKET_S_R + "    inventory_level: 100\n"
+    )
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / "storeconf.yaml", "ignore: []", "ignore: [inventory_level]")
+    edit(example / APPAREL, JACKET_S_R, JACKET_S_R.replace("Size: S", "Size: X"))
+    edit(example / APPAREL, JACKET_M_R, JACKET_M_R.replace("Size: M", "Size: S"))
+    edit(example / APPAREL, "Size: X\n", "Size: M\n")
+    plan = converges(cli)
+    assert change_lines(plan) == [
+        "  ~ products JKT-STORM",
+        "      - variant JKT-STORM-GLA-S-R",
+        "      + variant JKT-STORM-GLA-S-R",
+        "      - variant JKT-STORM-GLA-M-R",
+        "      + variant JKT-STORM-GLA-M-R",
+    ], plan
+    # Compared again (not ignored): the re-created variant still has the ERP's 100.
+    edit(example / "storeconf.yaml", "ignore: [inventory_level]", "ignore: []")
+    assert cli("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_case_only_rename_of_an_option_value_keeps_the_variant(
+    cli: Cli, example: Path, recorder: Recorder
+) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / CAMPING, "    - Sage\n", "    - sage\n")
+    edit(example / CAMPING, "      Color: Sage\n", "      Color: sage\n")
+    before = len(recorder.requests)
+    plan = converges(cli)
+    assert change_lines(plan) == ["  ~ products TENT-UL2", "      ~ option Color"], plan
+    assert variant_deletes(recorder, before) == []
+
+
+def test_variants_deleted_with_a_dropped_value_are_in_the_plan(cli: Cli, example: Path) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    text = (example / CLIMBING).read_text()
+    start = text.index("  variants:\n  - sku: HARN-ALP-XS\n")
+    end = text.index("- sku: CARA-LOCK\n")
+    (example / CLIMBING).write_text(text[:start] + text[end:])  # HARN-ALP's variants: not managed
+    edit(
+        example / CLIMBING,
+        "    - XS\n    - S\n    - M\n    - L\n    - XL\n- sku: CARA",
+        "    - S\n    - M\n    - L\n    - XL\n- sku: CARA",
+    )
+    plan = converges(cli)
+    assert change_lines(plan) == [
+        "  ~ products HARN-ALP",
+        "      ~ option Size",
+        "      - variant HARN-ALP-XS",
+    ], plan
+
+
+def test_swatch_to_dropdown_with_bare_labels_converges(cli: Cli, example: Path) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    text = (example / PADDLING).read_text()
+    start = text.index("- sku: DRY-10\n")
+    old = text[text.index("    type: swatch\n", start) : text.index("  variants:\n", start)]
+    edit(example / PADDLING, old, "    type: dropdown\n    values: [Yellow, Black]\n")
+    plan = converges(cli)
+    assert change_lines(plan) == ["  ~ products DRY-10", "      ~ option Color"], plan
+    assert 'type: "swatch" → "dropdown"' in plan
+    assert "values" not in plan
+
+
+def test_offset_dates_and_empty_video_text_converge(cli: Cli, example: Path) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(
+        example / CAMPING,
+        "    title: Pitching the Ultralight 2P\n",
+        "    title: Pitching the Ultralight 2P\n    description: ''\n"
+        "  - video_id: othervid02\n    title: ''\n"
+        "  preorder_release_date: '2030-01-01T10:00:00+02:00'\n",
+    )
+    plan = converges(cli)
+    assert 'preorder_release_date: (none) → "2030-01-01T08:00:00Z"' in plan
+    assert change_lines(plan) == ["  ~ products TENT-UL2", "      + video othervid02"], plan
+
+
+def test_modifier_type_change_is_a_replacement(cli: Cli, example: Path) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(
+        example / CAMPING,
+        "  - name: Engraving\n    type: text\n",
+        "  - name: Engraving\n    type: multi_line_text\n",
+    )
+    plan = converges(cli)
+    assert change_lines(plan) == [
+        "  ~ products MUG-INS",
+        "      - modifier Engraving",
+        "      + modifier Engraving",
+    ], plan
+
+
+def test_two_products_trading_skus_converge(cli: Cli, example: Path) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / CLIMBING, "- sku: CARA-LOCK\n", "- sku: SWAPPING\n")
+    edit(example / CLIMBING, "- sku: CARA-WIRE\n", "- sku: CARA-LOCK\n")
+    edit(example / CLIMBING, "- sku: SWAPPING\n", "- sku: CARA-WIRE\n")
+    plan = converges(cli)
+    assert 'name: "Screwgate Carabiner" → "Wiregate Carabiner"' in plan
+
+
+def test_new_sku_and_name_with_the_same_variant_skus_converge(cli: Cli, example: Path) -> None:
+    # Not a rename (the name changes too): a create and a delete, the delete first, which frees
+    # the variant SKUs the create takes.
+    edit(
+        example / CAMPING,
+        "products:\n",
+        "products:\n- sku: T4\n  name: Tee Four\n  type: physical\n  price: 10\n  weight: 1\n"
+        "  options:\n  - {name: Size, type: rectangles, values: [S, M]}\n"
+        "  variants:\n  - {sku: T4-S, options: {Size: S}}\n  - {sku: T4-M, options: {Size: M}}\n",
+    )
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / CAMPING, "- sku: T4\n  name: Tee Four\n", "- sku: T6\n  name: Tee Six\n")
+    plan = converges(cli)
+    heads = [line for line in change_lines(plan) if not line.startswith("      ")]
+    assert heads == ["  - products T4", "  + products T6"], plan

@@ -84,12 +84,18 @@ def test_variant_reorder_is_no_change_and_sku_case_is_one_variant() -> None:
     assert child(plan, "variant", "tee-s").diff == (FieldChange("sku", "TEE-S", "tee-s"),)
 
 
-def test_variant_option_value_change_is_an_update_of_options() -> None:
+def test_variant_option_value_change_is_a_delete_and_create() -> None:
+    # The API cannot change a variant's option values: the plan says what apply does.
     config = tee(
         variants=[{"sku": "TEE-S", "options": {"Size": "M"}}, {"sku": "TEE-M", "options": {"Size": "S"}}]
     )
     plan = plan_for(config)
-    assert child(plan, "variant", "TEE-S").diff == (FieldChange("options.Size", "S", "M"),)
+    assert [k for k in nested(plan) if k[0] == "variant"] == [
+        ("variant", "delete", "TEE-S"),
+        ("variant", "create", "TEE-S"),
+        ("variant", "delete", "TEE-M"),
+        ("variant", "create", "TEE-M"),
+    ]
 
 
 def test_unset_variant_fields_are_not_compared() -> None:
@@ -187,10 +193,10 @@ def test_images_by_file_name_url_not_compared() -> None:
 def test_bulk_rules_by_range() -> None:
     rule = {"quantity_min": 10, "quantity_max": 49, "type": "percent", "amount": 5}
     more = {"quantity_min": 50, "quantity_max": 0, "type": "percent", "amount": 10}
-    assert nested(plan_for(tee(bulk_pricing_rules=[more, rule]))) == [("bulk_pricing_rule", "create", "50-0")]
+    assert nested(plan_for(tee(bulk_pricing_rules=[more, rule]))) == [("bulk_pricing_rule", "create", "50+")]
     plan = plan_for(tee(bulk_pricing_rules=[{**rule, "amount": 6}, more]))
     assert sorted(nested(plan)) == [
-        ("bulk_pricing_rule", "create", "50-0"),
+        ("bulk_pricing_rule", "create", "50+"),
         ("bulk_pricing_rule", "update", "10-49"),
     ]
     # A new range is a different rule: the old one goes, the new one comes.

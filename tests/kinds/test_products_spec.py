@@ -89,7 +89,7 @@ def test_minimal_product_sets_only_its_fields() -> None:
                     {**RULE, "quantity_min": 40, "quantity_max": 0},
                 ]
             },
-            "bulk pricing ranges 10-49 and 40-0 overlap",
+            "bulk pricing ranges 10-49 and 40+ overlap",
         ),
         ({"bulk_pricing_rules": [{**RULE, "quantity_max": 5}]}, "greater"),
         ({"categories": ["Apparel", "apparel"]}, "duplicate category 'apparel'"),
@@ -105,7 +105,7 @@ def test_invalid_config(change: dict[str, Any], message: str) -> None:
 
 def test_variants_need_declared_options() -> None:
     config = {k: v for k, v in tee().items() if k != "options"}
-    assert "must declare its `options`" in error_of(config)
+    assert "declare `options` to give it variants" in error_of(config)
 
 
 def test_integer_labels_and_values_are_text() -> None:

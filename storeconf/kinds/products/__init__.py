@@ -50,9 +50,9 @@ from storeconf.errors import Location, Problem
 from storeconf.kinds.base import Context, Kind, Outcome, Part
 from storeconf.kinds.products.apply import Writer
 from storeconf.kinds.products.export import export_fields
-from storeconf.kinds.products.keys import bulk_key, image_key, name_key, sku_key, video_key
+from storeconf.kinds.products.keys import bulk_key, image_key, name_key, variant_key, video_key
 from storeconf.kinds.products.read import LIVE, Resolver, fetch, normalise, wanted
-from storeconf.kinds.products.shape import config_fields
+from storeconf.kinds.products.shape import config_fields, value_label
 from storeconf.kinds.products.spec import (
     BulkPricingRule,
     CustomField,
@@ -64,7 +64,7 @@ from storeconf.kinds.products.spec import (
     Video,
 )
 from storeconf.model import DesiredState, Live, LiveState
-from storeconf.plan import Change
+from storeconf.plan import Action, Change, FieldChange
 
 
 class Products(Kind[Product]):
@@ -81,8 +81,9 @@ class Products(Kind[Product]):
     create_is_atomic: ClassVar[bool] = False
     parts = (
         Part("options", "option", Option, name_key),
-        Part("variants", "variant", Variant, sku_key, casefold=True),
-        Part("modifiers", "modifier", Modifier, name_key),
+        # The API cannot change a variant's option values or a modifier's type in place.
+        Part("variants", "variant", Variant, variant_key, casefold=True, replace_on=frozenset({"options"})),
+        Part("modifiers", "modifier", Modifier, name_key, replace_on=frozenset({"type"})),
         Part("custom_fields", "custom_field", CustomField, name_key),
         Part("bulk_pricing_rules", "bulk_pricing_rule", BulkPricingRule, bulk_key),
         Part("images", "image", Image, image_key, skip=frozenset({"url"})),
@@ -110,6 +111,16 @@ class Products(Kind[Product]):
 
     def to_fields(self, item: Product) -> dict[str, Any]:
         return config_fields(item)
+
+    def adjust_children(
+        self, fields: dict[str, Any], live: dict[str, Any] | None, children: tuple[Change, ...]
+    ) -> tuple[Change, ...]:
+        """Deleting an option or an option value deletes the variants that use it (the API does).
+        When the config manages `variants`, the planner already deletes them (a variant can only
+        name declared values); when it does not, they are added here, so the plan shows them."""
+        if live is None or "variants" in fields or "options" not in fields:
+            return children
+        return children + tuple(orphaned_variants(fields["options"], live))
 
     def check(self, items: Sequence[tuple[Product, Location | None]]) -> list[Problem]:
         """SKUs are unique across all products and variants of a store, and so are product names."""
@@ -189,7 +200,7 @@ class Products(Kind[Product]):
 
     async def read(self, client: StoreClient, ctx: Context) -> list[Live]:
         want = wanted(ctx.extra.get("desired"))
-        resolver = Resolver(ctx, want.spellings)
+        resolver = Resolver(ctx, want.spellings, want.values)
         found = [self._live(raw, resolver) for raw in await fetch(client, want)]
         # Writes need what the plan was computed from (ids of option values, other trees' categories).
         ctx.extra[LIVE] = {obj.id: obj for obj in found}
@@ -222,6 +233,23 @@ class Products(Kind[Product]):
             return await Writer(client, ctx, self.concurrency).apply(changes)
         except Exception as exc:  # a bug here must still fail only these changes, never the run
             return [Outcome(c, exc) for c in changes]
+
+
+def orphaned_variants(options: list[dict[str, Any]], live: dict[str, Any]) -> list[Change]:
+    """Deletes of the live variants that use an option or option value `options` drops
+    (labels compared ignoring case, as the API does: a case-only change is a rename)."""
+    kept = {str(o.get("name")): {value_label(v).casefold() for v in o.get("values") or []} for o in options}
+    out = []
+    for variant in live.get("variants") or []:
+        chosen = variant.get("options") or {}
+        if any(name not in kept or str(label).casefold() not in kept[name] for name, label in chosen.items()):
+            # As the planner shows a delete: without storeconf's own keys (`_id`) or empty values.
+            shown = {
+                k: v for k, v in variant.items() if not k.startswith("_") and v not in (None, "", [], {})
+            }
+            diff = tuple(FieldChange(k, v, None) for k, v in shown.items())
+            out.append(Change("variant", variant_key(variant), Action.DELETE, {}, diff, variant.get("_id")))
+    return out
 
 
 def _pruned(desired: DesiredState, kind: str) -> bool:

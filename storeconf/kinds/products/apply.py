@@ -6,7 +6,8 @@ Requests for a group of K changes:
   cannot embed: for products with options, one `GET …/options` when variants created them
   (plus a PUT per option whose type or value order differs, a POST per value no variant uses),
   or one POST per option when there are no variants; one POST per modifier.
-- update: ceil(K'/10) `PUT /catalog/products` for the K' products whose own fields changed;
+- update: ceil(K'/10) `PUT /catalog/products` for the K' products whose own fields changed
+  (preceded by one more batch when products trade SKUs or names: `_swap_moves`);
   one request per changed nested item (a changed option: its new values, then one PUT);
   ceil(V/50) `PUT /catalog/variants` for the V variant creates and updates of the whole group
   (a batch whose answer is lost is reconciled, not blindly resent: `variant_batch`).
@@ -62,7 +63,8 @@ class Writer:
         self.client = client
         self.ctx = ctx
         self.refs = Refs(ctx)
-        self.nested = Nested(client)
+        manage = ctx.manage.get("products")
+        self.nested = Nested(client, manage.ignore if manage else frozenset())
         self.concurrency = concurrency
 
     async def apply(self, changes: Sequence[Change]) -> list[Outcome]:
@@ -161,6 +163,8 @@ class Writer:
                 batch.append((job, {"id": job.product_id, **self._body(job, fields)}))
             except Exception as exc:  # an unresolvable reference fails this product only
                 job.error = exc
+        if moves := _swap_moves(batch):
+            await self._batched(moves, PRODUCT_BATCH, lambda items: self._request("PUT", PRODUCTS, items))
         await self._batched(batch, PRODUCT_BATCH, self._send_products)
 
     async def _send_products(self, items: list[dict[str, Any]]) -> None:
@@ -277,6 +281,33 @@ class Writer:
         for variant in variants:
             if isinstance(variant, dict) and variant.get("sku") and variant.get("id"):
                 self.ctx.ids[("variants", str(variant["sku"]).casefold())] = variant["id"]
+
+
+UNIQUE = {"sku": 255, "name": 250}  # unique among a store's products (ignoring case): max lengths
+
+
+def _swap_moves(batch: list[tuple[Job, dict[str, Any]]]) -> list[tuple[Job, dict[str, Any]]]:
+    """Products that must first move out of the way: two products trading SKUs or names (or a
+    longer cycle) cannot be written in one batch, since the first item clashes with a value the
+    other still holds (409). A product whose current value another one takes, and which changes
+    its own, first gets a temporary one, `{old}~storeconf-{id}`, then the final batch runs. If
+    that batch fails, the next plan shows the temporary values and sets them right."""
+    leaving: dict[str, dict[str, tuple[Job, str]]] = {name: {} for name in UNIQUE}
+    for job, _ in batch:
+        for d in job.change.diff:
+            if d.path in UNIQUE and d.old and d.new:
+                leaving[d.path][str(d.old).casefold()] = (job, str(d.old))
+    moves: dict[int, tuple[Job, dict[str, Any]]] = {}
+    for job, body in batch:
+        for name, limit in UNIQUE.items():
+            holder = leaving[name].get(str(body.get(name) or "").casefold())
+            if holder is None or holder[0] is job:
+                continue
+            other, old = holder
+            suffix = f"~storeconf-{other.product_id}"
+            item = moves.setdefault(other.product_id, (other, {"id": other.product_id}))[1]
+            item[name] = old[: limit - len(suffix)] + suffix
+    return list(moves.values())
 
 
 def _create_error(job: Job) -> BaseException | None:

@@ -6,10 +6,21 @@ both mean the same (see shape.option_value), and the JSON Schema accepts both.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal, get_args
+from datetime import datetime
+from typing import Annotated, Any, Literal, NoReturn, get_args
 
-from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from storeconf.kinds.base import Spec
 
@@ -23,7 +34,9 @@ def as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) else value
 
 
-Label = Annotated[str, BeforeValidator(as_text), StringConstraints(min_length=1, max_length=255)]
+# Constraints before the BeforeValidator: so they stay string constraints ("at most 255
+# characters"), not the generic length check pydantic applies after a wrapped validator ("items").
+Label = Annotated[str, StringConstraints(min_length=1, max_length=255), BeforeValidator(as_text)]
 
 OptionType = Literal[
     "radio_buttons", "rectangles", "dropdown", "product_list", "product_list_with_images", "swatch"
@@ -132,6 +145,62 @@ class ChoiceConfig(Spec):
     product_list_shipping_calc: Literal["none", "weight", "package"] | None = None
 
 
+def fail_at(loc: tuple[str | int, ...], message: str, value: Any = None) -> NoReturn:
+    """Raise a validation error at `loc` below the field (or model) being validated, so the
+    loader reports it at that item's line (`variants[2]`, not the list) rather than the list's."""
+    error = PydanticCustomError("value_error", "{message}", {"message": message})
+    raise ValidationError.from_exception_data(
+        "storeconf", [InitErrorDetails(type=error, loc=loc, input=value)]
+    )
+
+
+# ISO-8601 "ATOM" dates, as the API takes them in a date modifier's config.
+_ATOM = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2}|Z)$")
+_ATOM_HINT = "an ISO-8601 ATOM date, e.g. 2025-08-15T15:52:01+00:00"
+_DATE_KEYS = ("default_value", "date_earliest_value", "date_latest_value")
+
+
+def _atom(value: str) -> datetime | None:
+    if not _ATOM.match(value):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def check_date_config(config: ChoiceConfig | None) -> None:
+    """What the API requires of a date modifier's config (it rejects the rest on apply, or,
+    without `default_value`, answers a server error)."""
+    if config is None or config.default_value is None:
+        fail_at(("config",) if config else (), f"a date modifier needs `config.default_value`, {_ATOM_HINT}")
+    dates: dict[str, datetime] = {}
+    for key in _DATE_KEYS:
+        if (value := getattr(config, key)) is None:
+            continue
+        if (parsed := _atom(value)) is None:
+            fail_at(("config", key), f"must be {_ATOM_HINT}", value)
+        dates[key] = parsed
+    if not config.date_limited:
+        return
+    mode = config.date_limit_mode
+    if mode is None:
+        fail_at(("config",), "date_limited: true needs a date_limit_mode (earliest, range or latest)")
+    needed = {"earliest": ("date_earliest_value",), "latest": ("date_latest_value",)}.get(
+        mode, ("date_earliest_value", "date_latest_value")
+    )
+    for key in needed:
+        if key not in dates:
+            fail_at(("config",), f"date_limit_mode: {mode} needs `{key}`")
+    earliest, latest = dates.get("date_earliest_value"), dates.get("date_latest_value")
+    if mode == "range" and earliest and latest and earliest > latest:
+        fail_at(
+            ("config", "date_latest_value"),
+            "must not be before date_earliest_value",
+            config.date_latest_value,
+        )
+
+
 class Option(Spec):
     """A variant option (`Size`); its values are listed in storefront order."""
 
@@ -144,7 +213,8 @@ class Option(Spec):
     @field_validator("values")
     @classmethod
     def _unique_labels(cls, values: list[OptionValue]) -> list[OptionValue]:
-        no_duplicates("value", (v.label for v in values))
+        # The API compares labels ignoring case (409 "duplicate label").
+        no_duplicates("value", (v.label.casefold() for v in values), spelled=[v.label for v in values])
         one_default(values)
         return values
 
@@ -166,16 +236,21 @@ class Modifier(Spec):
         if self.type not in CHOICE_TYPES and self.values is not None:
             raise ValueError(f"modifier {self.name!r} of type {self.type} takes no values")
         if self.values:
-            no_duplicates("value", (v.label for v in self.values))
+            labels = [v.label for v in self.values]
+            no_duplicates("value", (label.casefold() for label in labels), spelled=labels)
             one_default(self.values)
+        if self.type == "date":
+            check_date_config(self.config)
         return self
 
 
-def no_duplicates(what: str, values: Iterable[Any], hint: str = "") -> None:
+def no_duplicates(what: str, values: Iterable[Any], hint: str = "", spelled: list[Any] | None = None) -> None:
+    """`spelled`: the values as written, when `values` are normalised (casefolded) for comparing."""
     seen: set[Any] = set()
-    for value in values:
+    for n, value in enumerate(values):
         if value in seen:
-            raise ValueError(f"duplicate {what} {value!r}" + (f": {hint}" if hint else ""))
+            shown = spelled[n] if spelled is not None else value
+            raise ValueError(f"duplicate {what} {shown!r}" + (f": {hint}" if hint else ""))
         seen.add(value)
 
 

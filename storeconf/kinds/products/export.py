@@ -2,6 +2,12 @@
 
 Left out: values equal to the API's defaults (an omitted field is not managed, so
 it cannot show as a change), generated URLs, and the ids writes use (`_id`...).
+
+Also left out: a variant without a SKU (made by another tool). The config keys variants by
+SKU and cannot write an empty one, and one such variant must not cost the whole product its
+export (an item the config model rejects is dropped with a warning). So the product is
+exported without it, and the plan after the export shows it as a delete
+(`- variant (no sku, id N)`): give it a SKU in the store, or delete it, before applying.
 Kept although they equal a default: the fields a create requires, and
 `is_visible`, whose default on create the API does not state.
 """
@@ -48,7 +54,9 @@ def export_fields(fields: dict[str, Any]) -> dict[str, Any]:
         "modifiers": [_choice(m) for m in fields.get("modifiers") or []],
         "options": [_choice(o) for o in fields.get("options") or []],
         # Variants name option values: without the options (not read) they would not validate.
-        "variants": [_variant(v) for v in fields.get("variants") or []] if "options" in fields else [],
+        "variants": [_variant(v) for v in fields.get("variants") or [] if v.get("sku")]
+        if "options" in fields
+        else [],
     }
     out.update({k: v for k, v in parts.items() if v})
     # In the order the config model declares its fields, as a person would write them.

@@ -32,7 +32,10 @@ def image_key(item: dict[str, Any]) -> str:
 
 
 def bulk_key(item: dict[str, Any]) -> str:
-    return f"{_int(item.get('quantity_min'))}-{_int(item.get('quantity_max'))}"
+    """`10-49`, or `50+` for an open-ended rule (`quantity_max: 0`). The identity of a rule on
+    both sides (config and live), and what plans and errors show."""
+    low, high = _int(item.get("quantity_min")), _int(item.get("quantity_max"))
+    return f"{low}+" if high == 0 else f"{low}-{high}"
 
 
 def _int(value: Any) -> Any:
@@ -44,8 +47,10 @@ def name_key(item: dict[str, Any]) -> str:
     return str(item.get("name", ""))
 
 
-def sku_key(item: dict[str, Any]) -> str:
-    return str(item.get("sku", ""))
+def variant_key(item: dict[str, Any]) -> str:
+    """A variant's SKU. A live variant may have none (made by another tool): it gets a key no
+    config can write, so plans name it and two of them never collide."""
+    return str(item.get("sku") or f"(no sku, id {item.get('_id')})")
 
 
 def video_key(item: dict[str, Any]) -> str:

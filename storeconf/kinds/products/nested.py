@@ -2,7 +2,10 @@
 
 Inside one product:
   1. variants to delete go first, including variants whose option values change
-     (the API cannot change a variant's option values: it is deleted and re-created);
+     (the API cannot change a variant's option values: the plan deletes and re-creates it,
+     and the re-created one keeps the live values of ignored fields, e.g. the stock an ERP
+     owns); a variant already gone (404: the API deletes variants with their option values)
+     is fine;
   2. options the config dropped, right away: no variant uses them any more, and a variant
      created while one exists must name a value of it, which the config cannot
      (422 "missing option(s)");
@@ -27,11 +30,12 @@ from pydantic import BaseModel
 
 from storeconf.client import StoreClient
 from storeconf.diff import diff_fields
+from storeconf.errors import ApiError
 from storeconf.kinds.products import payloads
-from storeconf.kinds.products.payloads import Choice
+from storeconf.kinds.products.payloads import Choice, fold
 from storeconf.kinds.products.read import PRODUCTS
 from storeconf.kinds.products.shape import value_label
-from storeconf.kinds.products.spec import Modifier, Option
+from storeconf.kinds.products.spec import Modifier, Option, Variant
 from storeconf.plan import Action, Change
 
 _ORDER = {Action.DELETE: 0, Action.UPDATE: 1, Action.CREATE: 2}
@@ -66,7 +70,7 @@ def needs_live(change: Change) -> bool:
         return True
     return any(
         (c.kind in ("option", "modifier") and c.action is not Action.CREATE)
-        or (c.kind == "variant" and (c.action is Action.CREATE or "options" in roots(c)))
+        or (c.kind == "variant" and c.action is Action.CREATE)
         for c in change.children
     )
 
@@ -78,8 +82,12 @@ def roots(change: Change) -> set[str]:
 class Nested:
     """Writes the keyed parts of products (see the module docstring for the order)."""
 
-    def __init__(self, client: StoreClient) -> None:
+    def __init__(self, client: StoreClient, ignore: frozenset[str] = frozenset()) -> None:
         self.client = client
+        # Variant fields another system owns (`manage.products.ignore`: plain names apply to
+        # variants too, `variants.x` only to them): a re-created variant keeps their live values.
+        inside = {i.removeprefix("variants.") for i in ignore if "." not in i or i.startswith("variants.")}
+        self.keep = frozenset(inside & set(Variant.model_fields) - {"sku", "options"})
 
     async def write(self, job: Job) -> None:
         """Steps 1 to 3; queues step 4 on `job.variants` and step 5 on `job.cleanup`."""
@@ -87,7 +95,7 @@ class Nested:
         for child in job.change.children:
             parts[child.kind].append(child)
         job.choices = {name: _choice(o) for name, o in job.live_items("options").items()}
-        recreate = await self._delete_variants(job, parts["variant"])
+        await self._delete_variants(job, parts["variant"])
         # Deletes sort first: dropped options go before any option or variant is written.
         for option in sorted(parts["option"], key=lambda c: _ORDER[c.action]):
             await self._option(job, option)
@@ -97,7 +105,7 @@ class Nested:
         await self._crud(job, parts["bulk_pricing_rule"], "bulk-pricing-rules", _bulk_rule)
         await self._crud(job, parts["image"], "images", _image)
         await self._crud(job, parts["video"], "videos", _video)
-        job.variants = _variant_items(job, parts["variant"], recreate)
+        job.variants = _variant_items(job, parts["variant"], self.keep)
 
     async def cleanup(self, job: Job) -> None:
         for path in job.cleanup:
@@ -105,18 +113,20 @@ class Nested:
 
     # ---- variants -----------------------------------------------------------------------------
 
-    async def _delete_variants(self, job: Job, changes: list[Change]) -> set[str]:
-        """Deletes dropped variants and those whose option values change; returns the latter's keys."""
-        recreate = {c.key for c in changes if c.action is Action.UPDATE and "options" in roots(c)}
+    async def _delete_variants(self, job: Job, changes: list[Change]) -> None:
+        """Deletes dropped variants, and those about to be re-created with other option values."""
         for change in changes:
-            if change.action is Action.DELETE or change.key in recreate:
-                await self.client.request("DELETE", f"{job.path}/variants/{change.live_id}")
-        return recreate
+            if change.action is Action.DELETE:
+                try:
+                    await self.client.request("DELETE", f"{job.path}/variants/{change.live_id}")
+                except ApiError as exc:
+                    if exc.status != 404:  # already gone is what the plan wants
+                        raise
 
     # ---- options and modifiers ----------------------------------------------------------------
 
     async def _option(self, job: Job, change: Change) -> None:
-        have = job.live_items("options").get(change.key)
+        have = None if change.action is Action.CREATE else job.live_items("options").get(change.key)
         if change.action is Action.DELETE:
             await self.client.request("DELETE", f"{job.path}/options/{change.live_id}")
             job.choices.pop(change.key, None)
@@ -132,21 +142,24 @@ class Nested:
                 "POST", base, json=payloads.option_body(job.product_id, want, {})
             )
             return _choice_from_api(resp.data)
-        ids = dict(have["_value_ids"])
+        # Labels are unique ignoring case: `Small` -> `small` renames the value in the PUT.
+        ids = fold(have["_value_ids"])
         await self._add_values(f"{base}/{have['_id']}/values", want["values"], ids, modifier=False)
         dropped = _dropped(want, have)
         if _differs(want, have, Option):
             body = payloads.option_body(job.product_id, want, ids, dropped)
             await self.client.request("PUT", f"{base}/{have['_id']}", json=body)
-        job.cleanup += [f"{base}/{have['_id']}/values/{ids[value_label(v)]}" for v in dropped]
-        return Choice(have["_id"], {value_label(v): ids[value_label(v)] for v in want["values"]})
+        job.cleanup += [f"{base}/{have['_id']}/values/{ids[value_label(v).casefold()]}" for v in dropped]
+        return Choice(have["_id"], {value_label(v): ids[value_label(v).casefold()] for v in want["values"]})
 
     async def _modifier(self, job: Job, change: Change) -> None:
         base = f"{job.path}/modifiers"
         if change.action is Action.DELETE:
             await self.client.request("DELETE", f"{base}/{change.live_id}")
             return
-        have = job.live_items("modifiers").get(change.key)
+        # A create next to a delete of the same name is a replacement (a type change): the live
+        # one is gone by now.
+        have = None if change.action is Action.CREATE else job.live_items("modifiers").get(change.key)
         await self.sync_modifier(job, change.fields, have)
 
     async def sync_modifier(self, job: Job, want: dict[str, Any], have: dict[str, Any] | None) -> None:
@@ -154,7 +167,7 @@ class Nested:
         if have is None:
             await self.client.request("POST", base, json=payloads.modifier_body(want, {}))
             return
-        ids = dict(have["_value_ids"])
+        ids = fold(have["_value_ids"])
         if want.get("values") is not None:
             await self._add_values(f"{base}/{have['_id']}/values", want["values"], ids, modifier=True)
         dropped = _dropped(want, have)
@@ -163,11 +176,13 @@ class Nested:
             await self.client.request("PUT", f"{base}/{have['_id']}", json=body)
         # No variant uses a modifier value, so dropped ones can go now.
         for value in dropped:
-            await self.client.request("DELETE", f"{base}/{have['_id']}/values/{ids[value_label(value)]}")
+            value_id = ids[value_label(value).casefold()]
+            await self.client.request("DELETE", f"{base}/{have['_id']}/values/{value_id}")
 
     async def _add_values(self, path: str, values: list[Any], ids: dict[str, int], *, modifier: bool) -> None:
+        """POSTs the values no live value has the label of (ignoring case); `ids` is by casefolded label."""
         for position, value in enumerate(values):
-            label = value_label(value)
+            label = value_label(value).casefold()
             if label not in ids:
                 resp = await self.client.request(
                     "POST", path, json=payloads.value_body(value, position, modifier)
@@ -211,12 +226,19 @@ def _video(change: Change, create: bool) -> dict[str, Any]:
     return {k: change.fields[k] for k in roots(change)}
 
 
-def _variant_items(job: Job, changes: list[Change], recreate: set[str]) -> list[dict[str, Any]]:
-    """Batch items for `PUT /catalog/variants`: updates by id, creates by option value ids."""
+def _variant_items(job: Job, changes: list[Change], keep: frozenset[str]) -> list[dict[str, Any]]:
+    """Batch items for `PUT /catalog/variants`: updates by id, creates by option value ids. A
+    create that replaces a deleted variant of the same SKU keeps its live values of `keep`."""
+    replaced = {c.key.casefold() for c in changes if c.action is Action.DELETE}
+    live = {str(v.get("sku") or "").casefold(): v for v in (job.live or {}).get("variants") or []}
     items = []
     for change in changes:
-        if change.action is Action.CREATE or change.key in recreate:
-            items.append(payloads.variant_create(job.product_id, change.fields, job.choices))
+        if change.action is Action.CREATE:
+            fields = change.fields
+            old = live.get(change.key.casefold()) if change.key.casefold() in replaced else None
+            if old is not None:
+                fields = {**fields, **{k: old[k] for k in keep if old.get(k) is not None}}
+            items.append(payloads.variant_create(job.product_id, fields, job.choices))
         elif change.action is Action.UPDATE:
             changed = {k: change.fields[k] for k in roots(change) if k != "options"}
             items.append({"id": change.live_id, **changed})
@@ -231,12 +253,12 @@ def _dropped(want: dict[str, Any], have: dict[str, Any]) -> list[Any]:
     """Live values the config no longer lists."""
     if want.get("values") is None:
         return []
-    kept = {value_label(v) for v in want["values"]}
-    return [v for v in have.get("values") or [] if value_label(v) not in kept]
+    kept = {value_label(v).casefold() for v in want["values"]}
+    return [v for v in have.get("values") or [] if value_label(v).casefold() not in kept]
 
 
 def _choice(live: dict[str, Any]) -> Choice:
-    return Choice(int(live["_id"]), dict(live.get("_value_ids") or {}))
+    return Choice(int(live["_id"]), fold(live.get("_value_ids") or {}))
 
 
 def _choice_from_api(option: dict[str, Any]) -> Choice:

@@ -102,9 +102,10 @@ def variant_create(product_id: int, variant: dict[str, Any], choices: dict[str, 
     values = []
     for name, label in (variant.get("options") or {}).items():
         choice = choices.get(name)
-        if choice is None or label not in choice.values:
+        value_id = choice.value_id(label) if choice else None
+        if choice is None or value_id is None:
             raise PlanError(f"variant {variant['sku']!r}: option value {name}={label!r} does not exist")
-        values.append({"id": choice.values[label], "option_id": choice.id})
+        values.append({"id": value_id, "option_id": choice.id})
     return {
         "product_id": product_id,
         "sku": variant["sku"],
@@ -119,6 +120,15 @@ class Choice:
 
     id: int
     values: dict[str, int]
+
+    def value_id(self, label: str) -> int | None:
+        """Labels are unique ignoring case (the API's rule), so they are looked up that way."""
+        return fold(self.values).get(label.casefold())
+
+
+def fold(ids: dict[str, int]) -> dict[str, int]:
+    """Value ids by casefolded label."""
+    return {str(label).casefold(): value_id for label, value_id in ids.items()}
 
 
 def image_body(image: dict[str, Any], create: bool = True) -> dict[str, Any]:
@@ -173,10 +183,12 @@ def modifier_body(
 def values_body(values: list[Any], value_ids: dict[str, int], *, modifier: bool) -> list[dict[str, Any]]:
     """Every value in config order (`sort_order` = position), with ids for those that exist."""
     out = []
+    folded = fold(value_ids)
     for position, value in enumerate(values):
         body = value_body(value, position, modifier)
-        if body["label"] in value_ids:
-            body["id"] = value_ids[body["label"]]
+        # By label ignoring case, as the API compares them: a case-only change renames in place.
+        if (value_id := folded.get(body["label"].casefold())) is not None:
+            body["id"] = value_id
         out.append(body)
     return out
 

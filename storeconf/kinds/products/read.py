@@ -22,6 +22,7 @@ from storeconf.kinds.products.shape import (
     modifier_value,
     option_value,
     sorted_paths,
+    value_label,
 )
 from storeconf.kinds.products.spec import CHOICE_TYPES, ChoiceConfig, CustomUrl, Product, Variant
 from storeconf.model import DesiredState
@@ -50,6 +51,9 @@ class Wanted:
     choice_names: set[str] = field(default_factory=set)
     # Casefolded reference -> the config's spelling, so a case-only difference is no change.
     spellings: dict[str, str] = field(default_factory=dict)
+    # The config's option and modifier values of each product (by casefolded SKU, and by
+    # "name:" + casefolded name for a product whose SKU the config changes): see ChoiceValues.
+    values: dict[str, ChoiceValues] = field(default_factory=dict)
 
 
 def wanted(desired: DesiredState | None) -> Wanted:
@@ -62,12 +66,46 @@ def wanted(desired: DesiredState | None) -> Wanted:
             if isinstance(ref, str):
                 spellings[ref.casefold()] = ref
     managed = [o for o in objects if "options" in o.fields or "modifiers" in o.fields]
+    values: dict[str, ChoiceValues] = {}
+    for obj in managed:
+        found = ChoiceValues.of(obj.fields)
+        values[obj.key.casefold()] = found
+        values.setdefault(f"name:{str(obj.fields.get('name') or '').casefold()}", found)
     return Wanted(
         channels=any("channels" in o.fields for o in objects),
         choices={o.key.casefold() for o in managed},
         choice_names={str(o.fields.get("name") or "").casefold() for o in managed},
         spellings=spellings,
+        values=values,
     )
+
+
+@dataclass
+class ChoiceValues:
+    """What a product's config says about its option and modifier values, which the reader
+    needs to put live values in the config's terms (the live store is read for this config):
+
+    - a variant names an option value by label, and labels are unique ignoring case: a live
+      variant's label is spelled as the config spells that value, so renaming `Small` to
+      `small` is one change of the option's values (a rename in place), not of its variants;
+    - `value_data` (swatch colours, ...) is compared only where the config writes it: a value
+      written as a bare label leaves it unmanaged (after a swatch becomes a dropdown, the API
+      keeps the colours, unused).
+    """
+
+    # option or modifier name -> casefolded label -> the config's canonical value
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    modifiers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, fields: dict[str, Any]) -> ChoiceValues:
+        def index(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+            return {
+                str(item.get("name")): {value_label(v).casefold(): v for v in item.get("values") or []}
+                for item in items
+            }
+
+        return cls(index(fields.get("options") or []), index(fields.get("modifiers") or []))
 
 
 def _wants_choices(raw: dict[str, Any], want: Wanted) -> bool:
@@ -119,6 +157,13 @@ class Resolver:
 
     ctx: Context = field(default_factory=Context)
     spellings: dict[str, str] = field(default_factory=dict)
+    values: dict[str, ChoiceValues] = field(default_factory=dict)
+
+    def choice_values(self, raw: dict[str, Any]) -> ChoiceValues:
+        """The config's values for this live product: the config item with its SKU, else the
+        one with its name (a SKU change), else none (export, or a product the config omits)."""
+        sku, name = (str(raw.get(k) or "").casefold() for k in ("sku", "name"))
+        return self.values.get(sku) or self.values.get(f"name:{name}") or ChoiceValues()
 
     def brand(self, brand_id: Any) -> str | None:
         if not brand_id:
@@ -153,11 +198,17 @@ def normalise(raw: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
     fields["images"] = [image(i) for i in _ordered(raw.get("images") or [])]
     fields["videos"] = [video(v) for v in raw.get("videos") or []]
     fields["bulk_pricing_rules"] = [bulk_rule(r) for r in raw.get("bulk_pricing_rules") or []]
-    fields["variants"] = [variant(v) for v in raw.get("variants") or [] if v.get("option_values")]
+    config = resolver.choice_values(raw)
+    spell = {name: {k: value_label(v) for k, v in values.items()} for name, values in config.options.items()}
+    fields["variants"] = [variant(v, spell) for v in raw.get("variants") or [] if v.get("option_values")]
     if "options" in raw:
-        fields["options"] = [option(o) for o in _ordered(raw.get("options") or [])]
+        options = _ordered(raw.get("options") or [])
+        fields["options"] = [option(o, config.options.get(str(o.get("display_name")))) for o in options]
     if "modifiers" in raw:
-        fields["modifiers"] = [modifier(m) for m in _ordered(raw.get("modifiers") or [])]
+        modifiers = _ordered(raw.get("modifiers") or [])
+        fields["modifiers"] = [
+            modifier(m, config.modifiers.get(str(m.get("display_name")))) for m in modifiers
+        ]
     return fields
 
 
@@ -219,26 +270,31 @@ def bulk_rule(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def variant(raw: dict[str, Any]) -> dict[str, Any]:
-    options = {str(v.get("option_display_name")): str(v.get("label")) for v in raw.get("option_values") or []}
+def variant(raw: dict[str, Any], spell: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """`spell`: option name -> casefolded label -> the config's spelling (see ChoiceValues)."""
+    options: dict[str, str] = {}
+    for value in raw.get("option_values") or []:
+        name, label = str(value.get("option_display_name")), str(value.get("label"))
+        options[name] = ((spell or {}).get(name) or {}).get(label.casefold(), label)
     fields = coerce(Variant, {**{k: v for k, v in raw.items() if k != "options"}, "options": options})
     return {**fields, "_id": raw.get("id")}
 
 
-def option(raw: dict[str, Any]) -> dict[str, Any]:
+def option(raw: dict[str, Any], config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`config`: the config's values of this option by casefolded label (see ChoiceValues)."""
     values = _ordered(raw.get("option_values") or [])
     return {
         "name": raw.get("display_name"),
         "type": raw.get("type"),
         "sort_order": raw.get("sort_order") or 0,
         **_config(raw),
-        "values": [option_value(v) for v in values],
+        "values": [option_value(_as_configured(v, config)) for v in values],
         "_id": raw.get("id"),
         "_value_ids": {str(v.get("label")): v.get("id") for v in values},
     }
 
 
-def modifier(raw: dict[str, Any]) -> dict[str, Any]:
+def modifier(raw: dict[str, Any], config: dict[str, Any] | None = None) -> dict[str, Any]:
     values = _ordered(raw.get("option_values") or [])
     out = {
         "name": raw.get("display_name"),
@@ -251,8 +307,19 @@ def modifier(raw: dict[str, Any]) -> dict[str, Any]:
     }
     # Checkbox values (Yes/No) are the server's own; only listed types are the merchant's to manage.
     if raw.get("type") in CHOICE_TYPES:
-        out["values"] = [modifier_value(v) for v in values]
+        out["values"] = [modifier_value(_as_configured(v, config)) for v in values]
     return out
+
+
+def _as_configured(value: dict[str, Any], config: dict[str, Any] | None) -> dict[str, Any]:
+    """A live value without its `value_data` when the config's value of that label does not
+    set any: then value_data is not managed (see ChoiceValues)."""
+    if config is None:
+        return value
+    want = config.get(str(value.get("label") or "").casefold())
+    if want is None or (isinstance(want, dict) and "value_data" in want):
+        return value
+    return {k: v for k, v in value.items() if k != "value_data"}
 
 
 def _config(raw: dict[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,11 @@ the loader reports them with the file position of the field they concern.
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BeforeValidator,
     Field,
@@ -32,6 +34,7 @@ from storeconf.kinds.products.choices import (
     Option,
     OptionValue,
     as_text,
+    fail_at,
     no_duplicates,
 )
 from storeconf.kinds.products.keys import bulk_key, image_identity
@@ -60,11 +63,21 @@ MIN_INT32 = -2_147_483_648
 MAX_ORDER_QUANTITY = 1_000_000_000
 
 
-FieldText = Annotated[str, BeforeValidator(as_text), StringConstraints(min_length=1, max_length=250)]
+# Constraints first: see choices.Label.
+FieldText = Annotated[str, StringConstraints(min_length=1, max_length=250), BeforeValidator(as_text)]
 Int32 = Annotated[int, Field(ge=MIN_INT32, le=MAX_INT32)]
 Dimension = Annotated[float, Field(ge=0, le=MAX_DIMENSION)]
 Money = Annotated[float, Field(ge=0)]
 Stock = Annotated[int, Field(ge=0, le=MAX_INT32)]
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+# A moment in time, compared in UTC: `10:00:00+02:00` in the config is the `08:00:00Z` the API
+# answers. Both sides go through this type, so both serialise as `...Z`.
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc)]
 
 
 class Variant(Spec):
@@ -117,6 +130,15 @@ class Video(Spec):
     description: str = ""
     sort_order: Int32 = 0
     type: Literal["youtube"] = "youtube"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_text_is_unset(cls, data: Any) -> Any:
+        # The API fills an empty title or description from YouTube ("YouTube video x"), so
+        # `title: ""` cannot be kept: it means the same as leaving the field out (not compared).
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (k in ("title", "description") and v == "")}
+        return data
 
 
 class BulkPricingRule(Spec):
@@ -194,7 +216,7 @@ class Product(Spec):
     page_title: str = Field(default="", max_length=255)
     meta_keywords: list[str] = Field(default_factory=list)
     meta_description: str = Field(default="", max_length=65535)
-    preorder_release_date: AwareDatetime | None = None
+    preorder_release_date: UtcDatetime | None = None
     preorder_message: str = Field(default="", max_length=255)
     is_preorder_only: bool = False
     is_price_hidden: bool = False
@@ -217,6 +239,13 @@ class Product(Spec):
     modifiers: list[Modifier] = Field(default_factory=list)
     options: list[Option] = Field(default_factory=list)
     variants: list[Variant] = Field(default_factory=list, max_length=600)
+
+    @field_validator("custom_fields", mode="before")
+    @classmethod
+    def _named_custom_fields(cls, fields: Any) -> Any:
+        if isinstance(fields, dict) and any(name in ("", None) for name in fields):
+            raise ValueError("a custom field needs a name (one of the names is empty)")
+        return fields
 
     @field_validator("categories")
     @classmethod
@@ -247,10 +276,12 @@ class Product(Spec):
     @field_validator("bulk_pricing_rules")
     @classmethod
     def _no_overlap(cls, rules: list[BulkPricingRule]) -> list[BulkPricingRule]:
-        ordered = sorted(rules, key=lambda r: r.quantity_min)
-        for low, high in itertools.pairwise(ordered):
+        ordered = sorted(enumerate(rules), key=lambda r: r[1].quantity_min)
+        for (i, low), (j, high) in itertools.pairwise(ordered):
             if low.quantity_max == 0 or high.quantity_min <= low.quantity_max:
-                raise ValueError(f"bulk pricing ranges {_range(low)} and {_range(high)} overlap")
+                first, second = sorted((i, j))
+                message = f"bulk pricing ranges {_range(rules[first])} and {_range(rules[second])} overlap"
+                fail_at((second,), message)
         return rules
 
     @field_validator("modifiers")
@@ -268,15 +299,18 @@ class Product(Spec):
     @field_validator("variants")
     @classmethod
     def _variants_match_options(cls, variants: list[Variant], info: ValidationInfo) -> list[Variant]:
-        options = {o.name: {v.label for v in o.values} for o in info.data.get("options") or []}
-        if variants and not options and any(v.options for v in variants):
-            raise ValueError("variants name option values, so the product must declare its `options`")
+        if "options" not in info.data:
+            return variants  # the options have errors of their own: checking against them misleads
+        options = {o.name: {v.label for v in o.values} for o in info.data["options"]}
+        if variants and not options:
+            fail_at((0,), _NO_OPTIONS)
         seen: dict[tuple[str, ...], str] = {}
         for i, variant in enumerate(variants):
             _check_variant(i, variant, options)
             combo = tuple(variant.options.get(name, "") for name in options)
             if combo in seen:
-                raise ValueError(f"variants {seen[combo]!r} and {variant.sku!r} have the same option values")
+                message = f"variants {seen[combo]!r} and {variant.sku!r} have the same option values"
+                fail_at((i, "options"), message)
             seen[combo] = variant.sku
         return variants
 
@@ -290,18 +324,23 @@ class Product(Spec):
 
 _IMAGE_HINT = "two images of one product cannot share a file name (the store identifies images by it)"
 _SKU_HINT = "SKUs are unique across a product and its variants, ignoring case"
+_NO_OPTIONS = (
+    "a product without options has only its base variant (the product itself); "
+    "declare `options` to give it variants"
+)
 
 
 def _check_variant(index: int, variant: Variant, options: dict[str, set[str]]) -> None:
-    where = f"variants[{index}] ({variant.sku})"
+    where = f"variant {variant.sku!r}"
     for name, label in variant.options.items():
         if name not in options:
-            raise ValueError(f"{where}: option {name!r} is not declared in `options`")
+            fail_at((index, "options", name), f"{where}: option {name!r} is not declared in `options`")
         if label not in options[name]:
-            raise ValueError(f"{where}: {label!r} is not a declared value of option {name!r}")
+            message = f"{where}: {label!r} is not a declared value of option {name!r}"
+            fail_at((index, "options", name), message, label)
     missing = [name for name in options if name not in variant.options]
     if missing:
-        raise ValueError(f"{where}: names no value for option(s) {', '.join(map(repr, missing))}")
+        fail_at((index,), f"{where}: names no value for option(s) {', '.join(map(repr, missing))}")
 
 
 def _range(rule: BulkPricingRule) -> str:
