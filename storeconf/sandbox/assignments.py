@@ -28,6 +28,7 @@ from storeconf.sandbox.http import (
     no_content,
     page_of,
     read_json,
+    route,
     sandbox_of,
     unreadable_json,
 )
@@ -143,11 +144,7 @@ def _delete(relation: Relation) -> Handler:
 
 
 def _routes(path: str, relation: Relation) -> list[Route]:
-    return [
-        Route(path, _list(relation), methods=["GET"]),
-        Route(path, _create(relation), methods=["PUT"]),
-        Route(path, _delete(relation), methods=["DELETE"]),
-    ]
+    return [route(path, get=_list(relation), put=_create(relation), delete=_delete(relation))]
 
 
 RESOURCE = Resource(

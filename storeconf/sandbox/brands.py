@@ -213,6 +213,6 @@ RESOURCE = Resource(
     schema=SCHEMA,
     routes=[
         route("/v3/catalog/brands", get=list_brands, post=create_brand, delete=delete_brands),
-        route("/v3/catalog/brands/{brand_id:int}", get=get_brand, put=update_brand, delete=delete_brand),
+        route("/v3/catalog/brands/{brand_id:id64}", get=get_brand, put=update_brand, delete=delete_brand),
     ],
 )

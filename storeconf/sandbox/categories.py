@@ -267,6 +267,6 @@ RESOURCE = Resource(
             put=update_categories,
             delete=delete_categories,
         ),
-        route("/v3/catalog/trees/{tree_id:int}/categories", get=get_tree),
+        route("/v3/catalog/trees/{tree_id:id64}/categories", get=get_tree),
     ],
 )

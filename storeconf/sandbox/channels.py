@@ -190,7 +190,7 @@ RESOURCE = Resource(
     seed=seed,
     routes=[
         route("/v3/channels", get=list_channels, post=create_channel),
-        route("/v3/channels/{channel_id:int}", get=get_channel),
+        route("/v3/channels/{channel_id:id64}", get=get_channel),
         route("/v2/store", get=store_information),
         route("/v2/time", get=system_time),
     ],

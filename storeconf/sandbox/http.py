@@ -3,7 +3,6 @@ envelopes, pagination meta and links, JSON bodies and field selection."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,6 +12,8 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from storeconf.sandbox import inputs
 
 if TYPE_CHECKING:
     from storeconf.sandbox.control import Sandbox
@@ -151,9 +152,12 @@ def no_content() -> Response:
 
 
 async def read_json(request: Request, on_error: Callable[[], ApiError] = bad_request) -> Any:
+    """The JSON body, or the endpoint's answer to a body that is not JSON. Every body goes
+    through here, so the strict rules of `inputs.loads` (no NaN/Infinity, no lone surrogates,
+    64-bit integers) hold for every endpoint."""
     raw = await request.body()
     try:
-        return json.loads(raw)
+        return inputs.loads(raw)
     except ValueError:
         raise on_error() from None
 
@@ -172,7 +176,8 @@ class Page:
 
     @property
     def offset(self) -> int:
-        return (self.number - 1) * self.limit
+        # A page far past the end is empty; clamp so SQLite's 64-bit OFFSET cannot overflow.
+        return min((self.number - 1) * self.limit, inputs.INT64_MAX)
 
 
 def query_int(request: Request, name: str) -> int | None:
@@ -183,10 +188,16 @@ def query_int(request: Request, name: str) -> int | None:
 
 
 def parse_int(name: str, raw: str) -> int:
+    """A query integer. Every integer filter and `page`/`limit` come through here, so a value
+    beyond SQLite's 64-bit range is refused here like any other value that is not an integer
+    (Java's parser, whose wording `invalid_query` borrows, refuses it the same way)."""
     try:
-        return int(raw.strip())
+        value = int(raw.strip())
     except ValueError:
         raise invalid_query(name, "integer", raw) from None
+    if not inputs.fits_int64(value):
+        raise invalid_query(name, "integer", raw)
+    return value
 
 
 def invalid_query(name: str, expected: str, raw: str) -> ApiError:

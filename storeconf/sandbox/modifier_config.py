@@ -1,7 +1,8 @@
 """Modifier types and their `config`: which keys each type takes, the defaults responses
 fill in, and the checks of a config's values (spec prose and BIGCOMMERCE_API.md §6).
 
-`config` keys must belong to the modifier's type; enums and ISO-8601 ATOM dates are checked.
+`config` keys must belong to the modifier's type (variant options, whose types are the
+multiple-choice ones, are checked the same way); enums and ISO-8601 ATOM dates are checked.
 A date modifier needs `config.default_value` (the live API answers a server error without it).
 Unknown keys are ignored, like unknown body fields.
 """
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from storeconf.sandbox.product_part_kit import is_number
+from storeconf.sandbox.validate import int_range_error
 
 CHOICE_TYPES = (
     "radio_buttons",
@@ -84,14 +86,16 @@ _FILE_GROUPS = ("images", "documents", "other")
 _ATOM = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2}|Z)$")
 
 
-def check_config(kind: str, config: dict[str, Any], errors: dict[str, str]) -> None:
+def check_config(kind: str, config: dict[str, Any], errors: dict[str, str], noun: str = "modifiers") -> None:
+    """Add the problems of a modifier's (or, with `noun="options"`, a variant option's) config
+    to `errors`: the option types are the modifiers' multiple-choice types and take the same keys."""
     allowed = CONFIG_KEYS.get(kind, ())
     for key, value in config.items():
         where = f"config.{key}"
         if key not in ALL_CONFIG_KEYS:
             continue  # unknown keys are ignored, like unknown body fields
         if key not in allowed:
-            errors[where] = f"is not used by {kind} modifiers"
+            errors[where] = f"is not used by {kind} {noun}"
         elif (problem := _config_value_error(kind, key, value)) is not None:
             errors[where] = problem
     if any(key.startswith("config.") for key in errors):
@@ -118,10 +122,11 @@ def _config_value_error(kind: str, key: str, value: Any) -> str | None:
     if key in _ENUM_KEYS:
         return None if value in _ENUM_KEYS[key] else "must be one of: " + ", ".join(_ENUM_KEYS[key])
     if key in _COUNT_KEYS:
-        if not isinstance(value, int) or isinstance(value, bool):
-            return "error.expected.jsnumber"
         top = _MAX_FILE_KB if key == "file_max_size" else 2**31 - 1
-        return None if 0 <= value <= top else f"must be between 0 and {top}"
+        problem = int_range_error(value, 0, top)
+        if problem is None or problem == "error.expected.jsnumber":
+            return problem
+        return f"must be between 0 and {top}"
     if key in ("number_lowest_value", "number_highest_value"):
         return None if is_number(value) else "error.expected.jsnumber"
     if key in ("file_types_supported", "file_types_other"):

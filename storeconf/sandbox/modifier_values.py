@@ -19,7 +19,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from storeconf.sandbox.db import StoreDb, dump_doc, load_doc
 from storeconf.sandbox.http import (
@@ -29,13 +28,14 @@ from storeconf.sandbox.http import (
     not_found,
     page_of,
     read_object,
+    route,
     select_fields,
     single,
 )
 from storeconf.sandbox.modifier_config import FREE_TYPES, PRODUCT_LIST
 from storeconf.sandbox.product_part_kit import int32_error, is_number, part_of, product_exists
 from storeconf.sandbox.query import Where, fetch_page
-from storeconf.sandbox.validate import MISSING, Field, check
+from storeconf.sandbox.validate import MISSING, Field, check, int_range_error
 
 MODIFIERS = "product_modifiers"
 VALUES = "product_modifier_values"
@@ -129,9 +129,10 @@ def _check_value_data(db: StoreDb, kind: str, data: Any, errors: dict[str, str])
         ):
             errors[f"{where}.colors"] = "must be 1 to 3 hex colors such as #0000FF"
     elif kind in PRODUCT_LIST:
-        product = (data or {}).get("product_id")
-        if not isinstance(product, int) or isinstance(product, bool):
-            errors[f"{where}.product_id"] = MISSING if product is None else "error.expected.jsnumber"
+        product: Any = (data or {}).get("product_id")
+        problem = MISSING if product is None else int_range_error(product)
+        if problem is not None:
+            errors[f"{where}.product_id"] = problem
         elif not product_exists(db, product):
             errors[f"{where}.product_id"] = f"product {product} does not exist"
 
@@ -338,11 +339,8 @@ async def delete_value(request: Request) -> Response:
     return no_content()
 
 
-_PATH = "/v3/catalog/products/{product_id:int}/modifiers/{modifier_id:int}/values"
+_PATH = "/v3/catalog/products/{product_id:id64}/modifiers/{modifier_id:id64}/values"
 ROUTES = [
-    Route(_PATH, list_values, methods=["GET"]),
-    Route(_PATH, create_value, methods=["POST"]),
-    Route(_PATH + "/{value_id:int}", get_value, methods=["GET"]),
-    Route(_PATH + "/{value_id:int}", update_value, methods=["PUT"]),
-    Route(_PATH + "/{value_id:int}", delete_value, methods=["DELETE"]),
+    route(_PATH, get=list_values, post=create_value),
+    route(_PATH + "/{value_id:id64}", get=get_value, put=update_value, delete=delete_value),
 ]

@@ -24,11 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from storeconf.sandbox import modifier_values
 from storeconf.sandbox.db import StoreDb, dump_doc, load_doc
-from storeconf.sandbox.http import ApiError, invalid, no_content, read_object, single
+from storeconf.sandbox.http import ApiError, invalid, no_content, read_object, route, single
 from storeconf.sandbox.modifier_config import (
     ALL_CONFIG_KEYS,
     CHOICE_TYPES,
@@ -62,7 +61,7 @@ from storeconf.sandbox.product_part_kit import (
     rekey,
 )
 from storeconf.sandbox.resource import Resource
-from storeconf.sandbox.validate import Field, check
+from storeconf.sandbox.validate import Field, check, int_range_error
 
 if TYPE_CHECKING:
     from storeconf.sandbox.control import Sandbox
@@ -225,6 +224,9 @@ def _check_option_values(
     for index, value in enumerate(values):
         prefix = f"option_values[{index}]."
         creating = not (isinstance(value, dict) and "id" in value)
+        if not creating and (problem := int_range_error(value["id"])):
+            errors[f"{prefix}id"] = problem
+            continue
         if not creating and value["id"] not in known:
             errors[f"{prefix}id"] = f"value {value['id']} does not belong to this modifier"
             continue
@@ -316,18 +318,15 @@ async def delete_modifier(request: Request) -> Response:
     return no_content()
 
 
-_PATH = "/v3/catalog/products/{product_id:int}/modifiers"
-_ONE = _PATH + "/{modifier_id:int}"
+_PATH = "/v3/catalog/products/{product_id:id64}/modifiers"
+_ONE = _PATH + "/{modifier_id:id64}"
 
 RESOURCE = Resource(
     name="modifiers",
     schema=SCHEMA,
     routes=[
-        Route(_PATH, list_modifiers, methods=["GET"]),
-        Route(_PATH, create_modifier, methods=["POST"]),
-        Route(_ONE, get_modifier, methods=["GET"]),
-        Route(_ONE, update_modifier, methods=["PUT"]),
-        Route(_ONE, delete_modifier, methods=["DELETE"]),
+        route(_PATH, get=list_modifiers, post=create_modifier),
+        route(_ONE, get=get_modifier, put=update_modifier, delete=delete_modifier),
         *modifier_values.ROUTES,
     ],
 )

@@ -4,7 +4,11 @@ tables, validation, uniqueness and the cascade to variants. The HTTP side is
 
 Display names are unique within a product and labels within an option (any case,
 409). `name` is generated once, like the API's `Size1533313432-134` (display name,
-epoch seconds, product id). `config` is stored as given for every type. Creating
+epoch seconds, product id). Values and `config` are checked by the modifier rules
+(`modifier_values.value_errors`, `modifier_config.check_config`): the option types are
+the modifiers' multiple-choice types and the spec describes their values and config in
+the same words (swatch colours, product-list products, `is_default` not supported for
+swatches, which is stored false like a swatch modifier's). `config` is stored as given. Creating
 options never creates variants; deleting an option or a value deletes the variants
 built from it (and the product gets its base variant back when none remain).
 """
@@ -20,9 +24,11 @@ from storeconf.sandbox import product_rules as rules
 from storeconf.sandbox import variant_rules
 from storeconf.sandbox.db import StoreDb, dump_doc, load_doc
 from storeconf.sandbox.http import ApiError, invalid, not_found
+from storeconf.sandbox.modifier_config import check_config
+from storeconf.sandbox.modifier_values import value_errors
 from storeconf.sandbox.product_fields import INT32_MAX, INT32_MIN
 from storeconf.sandbox.product_part_kit import get_row
-from storeconf.sandbox.validate import Field, check
+from storeconf.sandbox.validate import Field, check, int_range_error
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS variant_options (
@@ -57,12 +63,6 @@ OPTION_FIELDS = (
     Field("config", "object"),
     Field("image_url", "string"),
 )
-VALUE_FIELDS = (
-    Field("label", "string", min_length=1, max_length=255),
-    Field("sort_order", "integer", minimum=INT32_MIN, maximum=INT32_MAX),
-    Field("is_default", "boolean"),
-    Field("value_data", "object", nullable=True),
-)
 _OPTION_CONFLICT = "The option display name is a duplicate"
 _VALUE_CONFLICT = "The option value label is a duplicate"
 
@@ -72,15 +72,20 @@ _VALUE_CONFLICT = "The option value label is a duplicate"
 # ----------------------------------------------------------------------------------------
 
 
-def option_errors(body: dict[str, Any], creating: bool) -> dict[str, str]:
+def option_errors(db: StoreDb, body: dict[str, Any], current_type: str | None = None) -> dict[str, str]:
+    """The problems of an option POST body (`current_type` None) or PUT body."""
+    creating = current_type is None
     required = ("display_name", "type", "option_values") if creating else ()
     errors = check(body, OPTION_FIELDS, required=required)
+    kind = str(body.get("type", current_type)) if "type" not in errors else ""
+    if isinstance(body.get("config"), dict) and kind:
+        check_config(kind, body["config"], errors, noun="options")
     if "option_values" in body:
-        errors |= _values_errors(body["option_values"], creating)
+        errors |= _values_errors(db, kind, body["option_values"], creating)
     return errors
 
 
-def _values_errors(values: Any, creating: bool) -> dict[str, str]:
+def _values_errors(db: StoreDb, kind: str, values: Any, creating: bool) -> dict[str, str]:
     if not isinstance(values, list):
         return {"option_values": "error.expected.jsarray"}
     if creating and not values:
@@ -89,14 +94,23 @@ def _values_errors(values: Any, creating: bool) -> dict[str, str]:
         return {"option_values": f"must have at most {MAX_VALUES} items"}
     errors: dict[str, str] = {}
     for n, value in enumerate(values):
-        if not isinstance(value, dict):
-            errors[f"option_values.{n}"] = "error.expected.jsobject"
-            continue
-        required = ("label", "sort_order") if "id" not in value else ()
-        errors |= {
-            f"option_values.{n}.{k}": v for k, v in check(value, VALUE_FIELDS, required=required).items()
-        }
+        prefix = f"option_values.{n}."
+        # On PUT an item with `id` updates that value (a POST creates every item).
+        updating = not creating and isinstance(value, dict) and "id" in value
+        if updating and (problem := int_range_error(value["id"])):
+            errors[f"{prefix}id"] = problem
+        errors |= value_body_errors(db, kind, value, creating=not updating, prefix=prefix)
     return errors
+
+
+def value_body_errors(
+    db: StoreDb, kind: str, body: Any, *, creating: bool, prefix: str = ""
+) -> dict[str, str]:
+    """The problems of one option value, by the modifier value rules. Option values have no
+    `adjusters`; like any unknown field they are ignored."""
+    if isinstance(body, dict):
+        body = {k: v for k, v in body.items() if k != "adjusters"}
+    return value_errors(db, kind, body, creating=creating, prefix=prefix)[1]
 
 
 def raise_if(errors: dict[str, str]) -> None:
@@ -179,7 +193,8 @@ def insert_value(db: StoreDb, option_id: int, value: dict[str, Any]) -> int:
     count = int(db.scalar("SELECT COUNT(*) FROM variant_option_values WHERE option_id = ?", [option_id]))
     if count >= MAX_VALUES:
         raise invalid({"option_values": f"An option can have at most {MAX_VALUES} values."})
-    doc = {"is_default": value.get("is_default", False), "value_data": value.get("value_data")}
+    is_default = bool(value.get("is_default", False)) and option_type(db, option_id) != "swatch"
+    doc = {"is_default": is_default, "value_data": value.get("value_data")}
     cursor = db.execute(
         "INSERT INTO variant_option_values (option_id, label_key, label, sort_order, doc) "
         "VALUES (?, ?, ?, ?, ?)",
@@ -189,6 +204,10 @@ def insert_value(db: StoreDb, option_id: int, value: dict[str, Any]) -> int:
     if doc["is_default"]:
         _only_default(db, option_id, value_id)
     return value_id
+
+
+def option_type(db: StoreDb, option_id: int) -> str:
+    return str(db.scalar("SELECT json_extract(doc, '$.type') FROM variant_options WHERE id = ?", [option_id]))
 
 
 def _label_owner(db: StoreDb, option_id: int, label: str) -> int | None:
@@ -217,6 +236,8 @@ def update_value_row(db: StoreDb, row: sqlite3.Row, body: dict[str, Any]) -> Non
         raise _label_conflict(label)
     doc = load_doc(row["doc"])
     doc |= {k: body[k] for k in ("is_default", "value_data") if k in body}
+    # Not supported for swatches: stored false whatever was sent.
+    doc["is_default"] = bool(doc["is_default"]) and option_type(db, row["option_id"]) != "swatch"
     db.execute(
         "UPDATE variant_option_values SET label_key = ?, label = ?, sort_order = ?, doc = ? WHERE id = ?",
         [label.lower(), label, body.get("sort_order", row["sort_order"]), dump_doc(doc), row["id"]],

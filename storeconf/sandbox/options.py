@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from storeconf.sandbox import product_rules as rules
 from storeconf.sandbox.db import StoreDb
@@ -21,6 +20,7 @@ from storeconf.sandbox.http import (
     no_content,
     page_of,
     read_object,
+    route,
     sandbox_of,
     select_fields,
     single,
@@ -28,7 +28,6 @@ from storeconf.sandbox.http import (
 )
 from storeconf.sandbox.option_rules import (
     SCHEMA,
-    VALUE_FIELDS,
     delete_values,
     duplicate_labels,
     get_option,
@@ -36,6 +35,7 @@ from storeconf.sandbox.option_rules import (
     insert_value,
     option_errors,
     option_to_api,
+    option_type,
     options_to_api,
     product_epoch,
     raise_if,
@@ -44,13 +44,13 @@ from storeconf.sandbox.option_rules import (
     stored_value,
     update_option_row,
     update_value_row,
+    value_body_errors,
     value_to_api,
     values_of,
 )
 from storeconf.sandbox.product_part_kit import get_part, grouped_rows, list_part
 from storeconf.sandbox.query import Where, fetch_page
 from storeconf.sandbox.resource import Resource
-from storeconf.sandbox.validate import check
 
 if TYPE_CHECKING:
     from storeconf.sandbox.control import Sandbox
@@ -80,7 +80,7 @@ def create_embedded(
         if not isinstance(item, dict):
             errors[f"options.{index}"] = "error.expected.jsobject"
         else:
-            errors |= {f"options.{index}.{k}": v for k, v in option_errors(item, creating=True).items()}
+            errors |= {f"options.{index}.{k}": v for k, v in option_errors(db, item).items()}
     raise_if(errors)
     epoch = sandbox.epoch_now() if sandbox is not None else product_epoch(db, product_id)
     created = []
@@ -108,7 +108,7 @@ async def create_option(request: Request) -> Response:
     product_id: int = request.path_params["product_id"]
     rules.require_row(sandbox.db, product_id)
     body = await read_object(request, unreadable_json)
-    raise_if(option_errors(body, creating=True))
+    raise_if(option_errors(sandbox.db, body))
     duplicate_labels(body["option_values"])
     with sandbox.db.tx():
         option_id = insert_option(sandbox.db, product_id, body, sandbox.epoch_now())
@@ -125,7 +125,7 @@ async def update_option(request: Request) -> Response:
     db = sandbox_of(request).db
     row = require_option(db, request.path_params["product_id"], request.path_params["option_id"])
     body = await read_object(request, unreadable_json)
-    raise_if(option_errors(body, creating=False))
+    raise_if(option_errors(db, body, option_type(db, int(row["id"]))))
     values = body.get("option_values", [])
     duplicate_labels(values)
     with db.tx():
@@ -173,7 +173,7 @@ async def create_value(request: Request) -> Response:
     db = sandbox_of(request).db
     option = require_option(db, request.path_params["product_id"], request.path_params["option_id"])
     body = await read_object(request, unreadable_json)
-    raise_if(check(body, VALUE_FIELDS, required=("label", "sort_order")))
+    raise_if(value_body_errors(db, option_type(db, int(option["id"])), body, creating=True))
     with db.tx():
         value_id = insert_value(db, int(option["id"]), body)
     return single(stored_value(db, value_id))
@@ -191,7 +191,7 @@ async def update_value(request: Request) -> Response:
     params = request.path_params
     row = require_value(db, params["product_id"], params["option_id"], params["value_id"])
     body = await read_object(request, unreadable_json)
-    raise_if(check(body, VALUE_FIELDS))
+    raise_if(value_body_errors(db, option_type(db, int(row["option_id"])), body, creating=False))
     with db.tx():
         update_value_row(db, row, body)
     return single(stored_value(db, int(row["id"])))
@@ -206,24 +206,18 @@ async def delete_value(request: Request) -> Response:
     return no_content()
 
 
-_OPTIONS = "/v3/catalog/products/{product_id:int}/options"
-_OPTION = _OPTIONS + "/{option_id:int}"
+_OPTIONS = "/v3/catalog/products/{product_id:id64}/options"
+_OPTION = _OPTIONS + "/{option_id:id64}"
 _VALUES = _OPTION + "/values"
-_VALUE = _VALUES + "/{value_id:int}"
+_VALUE = _VALUES + "/{value_id:id64}"
 
 RESOURCE = Resource(
     name="options",
     schema=SCHEMA,
     routes=[
-        Route(_OPTIONS, list_options, methods=["GET"]),
-        Route(_OPTIONS, create_option, methods=["POST"]),
-        Route(_OPTION, get_product_option, methods=["GET"]),
-        Route(_OPTION, update_option, methods=["PUT"]),
-        Route(_OPTION, delete_option, methods=["DELETE"]),
-        Route(_VALUES, list_values, methods=["GET"]),
-        Route(_VALUES, create_value, methods=["POST"]),
-        Route(_VALUE, get_value, methods=["GET"]),
-        Route(_VALUE, update_value, methods=["PUT"]),
-        Route(_VALUE, delete_value, methods=["DELETE"]),
+        route(_OPTIONS, get=list_options, post=create_option),
+        route(_OPTION, get=get_product_option, put=update_option, delete=delete_option),
+        route(_VALUES, get=list_values, post=create_value),
+        route(_VALUE, get=get_value, put=update_value, delete=delete_value),
     ],
 )

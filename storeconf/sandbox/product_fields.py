@@ -267,6 +267,8 @@ def validate(body: Mapping[str, Any], required: Collection[str] = ()) -> None:
     errors = check(body, FIELDS, required=required)
     errors |= check_numbers(body, NUMBERS)
     errors |= check_date_time(body, "preorder_release_date")
+    # Stored in the catalog format like every date, so the list's date filters compare alike.
+    errors |= check_date_time(body, "date_last_imported")
     if isinstance(body.get("custom_url"), dict) and "custom_url" not in errors:
         errors |= _custom_url_errors(body["custom_url"])
     for name in EMBEDDED:
@@ -301,8 +303,9 @@ def apply_fields(doc: dict[str, Any], body: Mapping[str, Any]) -> dict[str, Any]
     updated = {**doc, **{k: body[k] for k in _DOC_FIELDS if k in body}}
     for name in ("inventory_level", "inventory_warning_level"):
         updated[name] = min(int(updated.get(name, 0)), INT32_MAX)
-    if isinstance(updated.get("preorder_release_date"), str):
-        updated["preorder_release_date"] = parse_date_time(updated["preorder_release_date"])
+    for name in ("preorder_release_date", "date_last_imported"):
+        if isinstance(updated.get(name), str):
+            updated[name] = parse_date_time(updated[name])
     return updated
 
 

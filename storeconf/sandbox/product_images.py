@@ -314,6 +314,13 @@ def _create_embedded_image(db: StoreDb, product_id: int, item: Any, ctx: Ctx) ->
     return insert_image(db, product_id, json_input(item, creating=True), ctx)
 
 
+def _update_embedded_image(
+    db: StoreDb, product_id: int, image_id: int, item: Any, ctx: Ctx
+) -> dict[str, Any]:
+    update_image(db, product_id, image_id, json_input(item, creating=False), ctx)
+    return to_api(get_row(db, TABLE, product_id, image_id))
+
+
 def primary_images(db: StoreDb, product_ids: Sequence[int]) -> dict[int, dict[str, Any] | None]:
     """Each product's thumbnail (`include=primary_image`), None when it has no image."""
     grouped = grouped_rows(db, TABLE, product_ids, ORDER)
@@ -322,7 +329,7 @@ def primary_images(db: StoreDb, product_ids: Sequence[int]) -> dict[int, dict[st
     }
 
 
-IMAGES = PartStore("images", TABLE, ORDER, to_api, _create_embedded_image)
+IMAGES = PartStore("images", TABLE, ORDER, to_api, _create_embedded_image, _update_embedded_image)
 
 
 # --- handlers --------------------------------------------------------------------------
@@ -357,7 +364,7 @@ async def _input(request: Request, *, creating: bool) -> ImageInput:
 
 ROUTES = part_routes(
     IMAGES,
-    "/v3/catalog/products/{product_id:int}/images",
+    "/v3/catalog/products/{product_id:id64}/images",
     "image_id",
     create=create_image,
     update=put_image,

@@ -4,7 +4,9 @@ arrays on writes, and the cascade on delete.
 Each sub-resource module exposes `embed(db, product_ids)`, `create_embedded(db,
 product_id, items, *, sandbox=None)` and `delete_for_product(db, product_id)`: variants
 and options (here), custom fields, bulk pricing rules, images and videos
-(`product_parts.py`) and modifiers (`modifiers.py`).
+(`product_parts.py`) and modifiers (`modifiers.py`). The four that a product PUT may
+carry (custom fields, bulk pricing rules, images, videos) also have `upsert_embedded`,
+which updates the items given with an `id` and creates the others.
 
 Every include costs a fixed number of queries for the whole page: `embed` receives
 all product ids at once.
@@ -20,6 +22,7 @@ from starlette.requests import Request
 from storeconf.sandbox import modifiers, options, product_parts, product_rules, variants
 from storeconf.sandbox.db import StoreDb
 from storeconf.sandbox.http import Page, comma_list
+from storeconf.sandbox.product_part_kit import PartStore
 
 if TYPE_CHECKING:
     from storeconf.sandbox.control import Sandbox
@@ -60,6 +63,15 @@ PARTS: dict[str, SubResource] = {
     "variants": variants,
     "options": options,
     "modifiers": modifiers,
+    "images": product_parts.IMAGES,
+    "videos": product_parts.VIDEOS,
+    "custom_fields": product_parts.CUSTOM_FIELDS,
+    "bulk_pricing_rules": product_parts.BULK_PRICING_RULES,
+}
+
+
+# The parts a product PUT may carry.
+UPSERTS: dict[str, PartStore] = {
     "images": product_parts.IMAGES,
     "videos": product_parts.VIDEOS,
     "custom_fields": product_parts.CUSTOM_FIELDS,
@@ -128,6 +140,15 @@ def create_embedded(
     present = [name for name in names if name in body]
     for name in present:
         PARTS[name].create_embedded(db, product_id, body[name], sandbox=sandbox)
+    return present
+
+
+def upsert_embedded(db: StoreDb, product_id: int, body: dict[str, Any], sandbox: Sandbox) -> list[str]:
+    """The sub-resources of a product PUT (variants are not part of one): items with `id`
+    update, items without create (`PartStore.upsert_embedded`). Returns the names present."""
+    present = [name for name in WRITE_ORDER if name in body and name in UPSERTS]
+    for name in present:
+        UPSERTS[name].upsert_embedded(db, product_id, body[name], sandbox=sandbox)
     return present
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute
 
 from storeconf.sandbox.config import SandboxConfig
 from storeconf.sandbox.db import StoreDb
@@ -27,15 +27,19 @@ from storeconf.sandbox.http import (
     ApiError,
     Handler,
     collection,
+    invalid,
     no_content,
     not_found,
     page_of,
     read_object,
+    route,
     sandbox_of,
     select_fields,
     single,
 )
+from storeconf.sandbox.inputs import beyond_int64
 from storeconf.sandbox.query import Where, fetch_page
+from storeconf.sandbox.validate import int_range_error
 
 if TYPE_CHECKING:
     from storeconf.sandbox.control import Sandbox
@@ -71,6 +75,8 @@ class Ctx:
 
 
 CreateOne = Callable[[StoreDb, int, Any, Ctx], dict[str, Any]]
+# (db, product id, item id, body, ctx): the item after a partial update of an existing item.
+UpdateOne = Callable[[StoreDb, int, int, Any, Ctx], dict[str, Any]]
 
 
 def require_product(db: StoreDb, product_id: int) -> None:
@@ -163,6 +169,15 @@ async def create_part(request: Request, create_one: CreateOne) -> Response:
     return single(item)
 
 
+async def update_part(request: Request, table: str, id_param: str, update_one: UpdateOne) -> Response:
+    """`PUT …/products/{product_id}/<part>/{id}`: a partial update, as an item of a product PUT."""
+    db, row = part_of(request, table, id_param)
+    body = await read_object(request)
+    with db.tx():
+        item = update_one(db, int(row["product_id"]), int(row["id"]), body, Ctx.from_request(request))
+    return single(item)
+
+
 async def delete_part(
     request: Request, table: str, id_param: str, then: Callable[[StoreDb, int], None] | None = None
 ) -> Response:
@@ -209,6 +224,8 @@ def is_number(value: Any) -> bool:
 
 
 def int32_error(value: Any) -> str | None:
+    if beyond_int64(value):
+        return f"must be between {INT32_MIN} and {INT32_MAX}"
     if not isinstance(value, int) or isinstance(value, bool):
         return "error.expected.jsnumber"
     if not INT32_MIN <= value <= INT32_MAX:
@@ -226,6 +243,7 @@ class PartStore:
     order: str
     to_api: ToApi
     create_one: CreateOne
+    update_one: UpdateOne
 
     def embed(self, db: StoreDb, product_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
         """API-shaped items per product (every id present, possibly empty), one query."""
@@ -239,6 +257,31 @@ class PartStore:
         ctx = Ctx.of(sandbox)
         return create_items(db, self.key, items, lambda _i, item: self.create_one(db, product_id, item, ctx))
 
+    def upsert_embedded(
+        self, db: StoreDb, product_id: int, items: list[Any], *, sandbox: Sandbox | None = None
+    ) -> list[dict[str, Any]]:
+        """The items of a product PUT, all or none: an item with `id` updates that item of this
+        product (as the part's own PUT would), an item without one is created.
+
+        Items the array leaves out are kept. The spec only says `id` is "required to update
+        existing" items; it never says a PUT replaces the set, and deleting what a client
+        did not mention would lose data it did not ask to lose."""
+        ctx = Ctx.of(sandbox)
+        return create_items(db, self.key, items, lambda _i, item: self._upsert_one(db, product_id, item, ctx))
+
+    def _upsert_one(self, db: StoreDb, product_id: int, item: Any, ctx: Ctx) -> dict[str, Any]:
+        if not (isinstance(item, dict) and "id" in item):
+            return self.create_one(db, product_id, item, ctx)
+        item_id = item["id"]
+        problem = int_range_error(item_id)
+        if problem is None and not db.query_one(
+            f"SELECT 1 FROM {self.table} WHERE id = ? AND product_id = ?", [item_id, product_id]
+        ):
+            problem = f"{item_id} is not the id of one of this product's {self.key}"
+        if problem is not None:
+            raise invalid({"id": problem})
+        return self.update_one(db, product_id, int(item_id), item, ctx)
+
     def delete_for_product(self, db: StoreDb, product_id: int) -> None:
         with db.tx():
             db.execute(f"DELETE FROM {self.table} WHERE product_id = ?", [product_id])
@@ -249,13 +292,13 @@ def part_routes(
     path: str,
     id_param: str,
     *,
-    update: Handler,
+    update: Handler | None = None,
     create: Handler | None = None,
     delete: Handler | None = None,
-) -> list[Route]:
-    """The routes of `part` at `path` (`…/products/{product_id:int}/<part>`) and
-    `path/{id_param}`: list, read, create (as an item of a product POST) and delete are the
-    shared ones unless the part brings its own; every part brings its update."""
+) -> list[BaseRoute]:
+    """The routes of `part` at `path` (`…/products/{product_id:id64}/<part>`) and
+    `path/{id_param}`: list, read, create (as an item of a product POST), update (as an item
+    of a product PUT) and delete are the shared ones unless the part brings its own."""
 
     async def list_items(request: Request) -> Response:
         return await list_part(request, part.table, part.order, each(part.to_api))
@@ -266,14 +309,14 @@ def part_routes(
     async def create_item(request: Request) -> Response:
         return await create_part(request, part.create_one)
 
+    async def update_item(request: Request) -> Response:
+        return await update_part(request, part.table, id_param, part.update_one)
+
     async def delete_item(request: Request) -> Response:
         return await delete_part(request, part.table, id_param)
 
-    one = f"{path}/{{{id_param}:int}}"
+    one = f"{path}/{{{id_param}:id64}}"
     return [
-        Route(path, list_items, methods=["GET"]),
-        Route(path, create or create_item, methods=["POST"]),
-        Route(one, get_item, methods=["GET"]),
-        Route(one, update, methods=["PUT"]),
-        Route(one, delete or delete_item, methods=["DELETE"]),
+        route(path, get=list_items, post=create or create_item),
+        route(one, get=get_item, put=update or update_item, delete=delete or delete_item),
     ]

@@ -13,17 +13,13 @@ import math
 import sqlite3
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from storeconf.sandbox import product_images, product_videos
 from storeconf.sandbox.db import StoreDb
-from storeconf.sandbox.http import ApiError, invalid, read_object, single
+from storeconf.sandbox.http import ApiError, invalid
 from storeconf.sandbox.product_part_kit import (
     Ctx,
     PartStore,
     get_row,
-    part_of,
     part_routes,
 )
 from storeconf.sandbox.resource import Resource
@@ -48,7 +44,7 @@ CREATE TABLE IF NOT EXISTS product_bulk_pricing_rules (
 CREATE INDEX IF NOT EXISTS product_bulk_pricing_rules_product ON product_bulk_pricing_rules (product_id);
 """
 
-_PRODUCT = "/v3/catalog/products/{product_id:int}"
+_PRODUCT = "/v3/catalog/products/{product_id:id64}"
 
 # --- custom fields --------------------------------------------------------------------
 
@@ -105,18 +101,15 @@ def _create_custom_field(db: StoreDb, product_id: int, body: Any, ctx: Ctx) -> d
     return _custom_field_to_api(get_row(db, _CF_TABLE, product_id, int(cursor.lastrowid or 0)))
 
 
-async def update_custom_field(request: Request) -> Response:
-    db, row = part_of(request, _CF_TABLE, "custom_field_id")
-    product_id, field_id = row["product_id"], row["id"]
-    current = _custom_field_to_api(row)
-    merged = {**current, **_check_custom_field(await read_object(request), creating=False)}
-    with db.tx():
-        _unique_pair(db, product_id, merged["name"], merged["value"], field_id)
-        db.execute(
-            f"UPDATE {_CF_TABLE} SET name = ?, value = ? WHERE id = ?",
-            [merged["name"], merged["value"], field_id],
-        )
-    return single(_custom_field_to_api(get_row(db, _CF_TABLE, product_id, field_id)))
+def _update_custom_field(db: StoreDb, product_id: int, field_id: int, body: Any, ctx: Ctx) -> dict[str, Any]:
+    current = _custom_field_to_api(get_row(db, _CF_TABLE, product_id, field_id))
+    merged = {**current, **_check_custom_field(body, creating=False)}
+    _unique_pair(db, product_id, merged["name"], merged["value"], field_id)
+    db.execute(
+        f"UPDATE {_CF_TABLE} SET name = ?, value = ? WHERE id = ?",
+        [merged["name"], merged["value"], field_id],
+    )
+    return _custom_field_to_api(get_row(db, _CF_TABLE, product_id, field_id))
 
 
 # --- bulk pricing rules -----------------------------------------------------------------
@@ -180,6 +173,9 @@ def _check_rule(body: Any, current: dict[str, Any] | None) -> dict[str, Any]:
             errors["quantity_max"] = "must be greater than quantity_min, or 0 for no upper bound"
         if rule["type"] == "fixed" and low < 2:
             errors["quantity_min"] = "must be at least 2 for a fixed rule"
+        if rule["type"] == "percent" and rule["amount"] > 100:
+            # A discount of more than 100% would make the price negative.
+            errors["amount"] = "must be at most 100 for a percent rule"
     if errors:
         raise invalid(errors, _BPR_INVALID)
     return rule
@@ -215,23 +211,24 @@ def _create_rule(db: StoreDb, product_id: int, body: Any, ctx: Ctx) -> dict[str,
     return _rule_to_api(get_row(db, _BPR_TABLE, product_id, int(cursor.lastrowid or 0)))
 
 
-async def update_rule(request: Request) -> Response:
-    db, row = part_of(request, _BPR_TABLE, "bulk_pricing_rule_id")
-    product_id, rule_id = row["product_id"], row["id"]
-    rule = _check_rule(await read_object(request), _rule_to_api(row))
-    with db.tx():
-        _no_overlap(db, product_id, rule, rule_id)
-        db.execute(
-            f"UPDATE {_BPR_TABLE} SET quantity_min = ?, quantity_max = ?, type = ?, amount = ? WHERE id = ?",
-            [rule["quantity_min"], rule["quantity_max"], rule["type"], rule["amount"], rule_id],
-        )
-    return single(_rule_to_api(get_row(db, _BPR_TABLE, product_id, rule_id)))
+def _update_rule(db: StoreDb, product_id: int, rule_id: int, body: Any, ctx: Ctx) -> dict[str, Any]:
+    rule = _check_rule(body, _rule_to_api(get_row(db, _BPR_TABLE, product_id, rule_id)))
+    _no_overlap(db, product_id, rule, rule_id)
+    db.execute(
+        f"UPDATE {_BPR_TABLE} SET quantity_min = ?, quantity_max = ?, type = ?, amount = ? WHERE id = ?",
+        [rule["quantity_min"], rule["quantity_max"], rule["type"], rule["amount"], rule_id],
+    )
+    return _rule_to_api(get_row(db, _BPR_TABLE, product_id, rule_id))
 
 
 # --- the contract with products.py and the resource --------------------------------------
 
-CUSTOM_FIELDS = PartStore("custom_fields", _CF_TABLE, "id", _custom_field_to_api, _create_custom_field)
-BULK_PRICING_RULES = PartStore("bulk_pricing_rules", _BPR_TABLE, "id", _rule_to_api, _create_rule)
+CUSTOM_FIELDS = PartStore(
+    "custom_fields", _CF_TABLE, "id", _custom_field_to_api, _create_custom_field, _update_custom_field
+)
+BULK_PRICING_RULES = PartStore(
+    "bulk_pricing_rules", _BPR_TABLE, "id", _rule_to_api, _create_rule, _update_rule
+)
 IMAGES = product_images.IMAGES
 VIDEOS = product_videos.VIDEOS
 
@@ -239,12 +236,8 @@ RESOURCE = Resource(
     name="product_parts",
     schema=SCHEMA + product_images.SCHEMA + product_videos.SCHEMA,
     routes=[
-        *part_routes(
-            CUSTOM_FIELDS, f"{_PRODUCT}/custom-fields", "custom_field_id", update=update_custom_field
-        ),
-        *part_routes(
-            BULK_PRICING_RULES, f"{_PRODUCT}/bulk-pricing-rules", "bulk_pricing_rule_id", update=update_rule
-        ),
+        *part_routes(CUSTOM_FIELDS, f"{_PRODUCT}/custom-fields", "custom_field_id"),
+        *part_routes(BULK_PRICING_RULES, f"{_PRODUCT}/bulk-pricing-rules", "bulk_pricing_rule_id"),
         *product_images.ROUTES,
         *product_videos.ROUTES,
     ],

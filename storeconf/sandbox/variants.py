@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from storeconf.sandbox import option_rules
 from storeconf.sandbox import product_rules as rules
@@ -29,6 +28,7 @@ from storeconf.sandbox.http import (
     page_of,
     read_json,
     read_object,
+    route,
     sandbox_of,
     select_fields,
     single,
@@ -38,7 +38,7 @@ from storeconf.sandbox.product_fields import check_numbers
 from storeconf.sandbox.product_part_kit import get_part, grouped_rows, list_part
 from storeconf.sandbox.query import Filter, fetch_page, where_from
 from storeconf.sandbox.resource import Resource
-from storeconf.sandbox.validate import MISSING, check
+from storeconf.sandbox.validate import MISSING, check, int_range_error
 from storeconf.sandbox.variant_rules import (
     FIELDS,
     NUMBERS,
@@ -257,35 +257,40 @@ def _save_batch_item(db: StoreDb, item: Any) -> int:
         raise invalid_variant({"variant": "error.expected.jsobject"})
     if "id" in item:
         variant_id = item["id"]
-        row = (
-            db.query_one("SELECT * FROM variants WHERE id = ?", [variant_id])
-            if isinstance(variant_id, int)
-            else None
-        )
+        if problem := int_range_error(variant_id):
+            raise invalid_variant({"id": problem})
+        row = db.query_one("SELECT * FROM variants WHERE id = ?", [variant_id])
         if row is None:
             raise invalid_variant({"id": f"Variant {variant_id} does not exist."})
         update(db, row, item)
         return int(row["id"])
     product_id = item.get("product_id")
-    if not isinstance(product_id, int) or isinstance(product_id, bool):
-        raise invalid_variant({"product_id": MISSING if product_id is None else "error.expected.jsnumber"})
+    if product_id is None:
+        raise invalid_variant({"product_id": MISSING})
+    if problem := int_range_error(product_id):
+        raise invalid_variant({"product_id": problem})
     if rules.get_row(db, product_id) is None:
         raise invalid_variant({"product_id": f"Product {product_id} does not exist."})
     return create(db, product_id, item)
 
 
-_PRODUCT_VARIANT = "/v3/catalog/products/{product_id:int}/variants/{variant_id:int}"
+_PRODUCT_VARIANT = "/v3/catalog/products/{product_id:id64}/variants/{variant_id:id64}"
 
 RESOURCE = Resource(
     name="variants",
     schema=SCHEMA,
     routes=[
-        Route("/v3/catalog/products/{product_id:int}/variants", list_product_variants, methods=["GET"]),
-        Route("/v3/catalog/products/{product_id:int}/variants", create_product_variant, methods=["POST"]),
-        Route(_PRODUCT_VARIANT, get_product_variant, methods=["GET"]),
-        Route(_PRODUCT_VARIANT, update_product_variant, methods=["PUT"]),
-        Route(_PRODUCT_VARIANT, delete_product_variant, methods=["DELETE"]),
-        Route("/v3/catalog/variants", list_variants, methods=["GET"]),
-        Route("/v3/catalog/variants", upsert_variants, methods=["PUT"]),
+        route(
+            "/v3/catalog/products/{product_id:id64}/variants",
+            get=list_product_variants,
+            post=create_product_variant,
+        ),
+        route(
+            _PRODUCT_VARIANT,
+            get=get_product_variant,
+            put=update_product_variant,
+            delete=delete_product_variant,
+        ),
+        route("/v3/catalog/variants", get=list_variants, put=upsert_variants),
     ],
 )

@@ -90,6 +90,7 @@ async def create_hook(request: Request) -> Response:
     }
     with sandbox.db.tx():
         _check_scope_limit(sandbox.db, client_id, body["scope"], None)
+        _check_unique(sandbox.db, client_id, body["scope"], body["destination"], None)
         cursor = _write(
             sandbox.db,
             "INSERT INTO webhooks (client_id, scope, destination, is_active, doc) VALUES (?, ?, ?, ?, ?)",
@@ -116,6 +117,7 @@ async def update_hook(request: Request) -> Response:
     with sandbox.db.tx():
         if hook["scope"] != row["scope"]:
             _check_scope_limit(sandbox.db, client_id, hook["scope"], row["id"])
+        _check_unique(sandbox.db, client_id, hook["scope"], hook["destination"], row["id"])
         _write(
             sandbox.db,
             "UPDATE webhooks SET scope = ?, destination = ?, is_active = ?, doc = ? WHERE id = ?",
@@ -160,11 +162,33 @@ def _check_scope_limit(db: StoreDb, client_id: str, scope: str, own_id: int | No
         raise _invalid({"scope": f"at most {MAX_PER_SCOPE} webhooks per scope are allowed"})
 
 
+def _check_unique(db: StoreDb, client_id: str, scope: str, destination: str, own_id: int | None) -> None:
+    """One hook per scope and destination. URLs that differ only in the case of the scheme or
+    host are the same destination (both are case-insensitive); the path is not."""
+    wanted = _destination_key(destination)
+    rows = db.query(
+        "SELECT destination FROM webhooks WHERE client_id = ? AND scope = ? AND id IS NOT ?",
+        [client_id, scope, own_id],
+    )
+    if any(_destination_key(row["destination"]) == wanted for row in rows):
+        raise _duplicate()
+
+
+def _destination_key(url: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+
+
+def _duplicate() -> ApiError:
+    return _invalid({"destination": "a webhook for this scope and destination already exists"})
+
+
 def _write(db: StoreDb, sql: str, params: list[Any]) -> sqlite3.Cursor:
+    # `_check_unique` runs first; the UNIQUE constraint is the backstop for exact repeats.
     try:
         return db.execute(sql, params)
     except sqlite3.IntegrityError:
-        raise _invalid({"destination": "a webhook for this scope and destination already exists"}) from None
+        raise _duplicate() from None
 
 
 def _row(db: StoreDb, client_id: str, webhook_id: int) -> sqlite3.Row:
@@ -195,6 +219,6 @@ RESOURCE = Resource(
     schema=SCHEMA,
     routes=[
         route("/v3/hooks", get=list_hooks, post=create_hook),
-        route("/v3/hooks/{webhook_id:int}", get=get_hook, put=update_hook, delete=delete_hook),
+        route("/v3/hooks/{webhook_id:id64}", get=get_hook, put=update_hook, delete=delete_hook),
     ],
 )

@@ -806,5 +806,7 @@ def test_non_finite_numbers_are_refused(store: Store) -> None:
     price = b'{"adjuster": "relative", "adjuster_value": NaN}'
     raw = b'{"label": "M", "sort_order": 1, "adjusters": {"price": ' + price + b"}}"
     response = store.post(url(product, modifier["id"], "values"), content=raw)
-    assert response.status_code == 422
-    assert response.json()["errors"] == {"adjusters.price.adjuster_value": "error.expected.jsnumber"}
+    # NaN is not JSON: the body is refused as unparsable, before any field is looked at.
+    assert response.status_code == 400
+    assert response.json()["title"] == "Input is invalid"
+    assert [v["label"] for v in store.get(url(product, modifier["id"], "values")).json()["data"]] == ["S"]

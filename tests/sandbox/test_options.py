@@ -19,9 +19,10 @@ SWATCH = {
     "display_name": "Colour",
     "type": "swatch",
     "sort_order": 2,
-    "config": {"product_list_adjusts_inventory": False},
+    "config": {},
     "option_values": [
         {"label": "Beige", "sort_order": 1, "value_data": {"colors": ["#FAFAEB"]}},
+        # `is_default` is not supported for swatches: stored false.
         {"label": "Black", "sort_order": 0, "value_data": {"colors": ["#000000"]}, "is_default": True},
     ],
 }
@@ -66,11 +67,11 @@ def test_create_option(shop: Store, pid: int) -> None:
         "display_name": "Colour",
         "type": "swatch",
         "sort_order": 2,
-        "config": {"product_list_adjusts_inventory": False},
+        "config": {},
     }
     values = option["option_values"]
     assert [(v["label"], v["sort_order"], v["is_default"]) for v in values] == [
-        ("Black", 0, True),
+        ("Black", 0, False),
         ("Beige", 1, False),
     ]
     assert values[1]["value_data"] == {"colors": ["#FAFAEB"]}

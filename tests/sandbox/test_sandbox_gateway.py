@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from starlette.routing import Mount, Route
 
 from storeconf.sandbox import RequestRecord, TokenGrant
 from tests.sandbox.sandbox_support import FakeClock, Store, StoreFactory
@@ -72,6 +73,34 @@ def test_wrong_method_is_405_listing_the_allowed_ones(store: Store) -> None:
     assert response.status_code == 405
     assert response.json()["status"] == 405
     assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST", "DELETE"}
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/v3/catalog/products", {"GET", "HEAD", "POST", "PUT", "DELETE"}),
+        ("/v3/catalog/products/1", {"GET", "HEAD", "PUT", "DELETE"}),
+        ("/v3/catalog/products/1/variants", {"GET", "HEAD", "POST"}),
+        ("/v3/catalog/variants", {"GET", "HEAD", "PUT"}),
+        ("/v3/catalog/products/1/options/1/values/1", {"GET", "HEAD", "PUT", "DELETE"}),
+        ("/v3/catalog/products/1/modifiers", {"GET", "HEAD", "POST"}),
+        ("/v3/catalog/products/1/custom-fields/1", {"GET", "HEAD", "PUT", "DELETE"}),
+        ("/v3/catalog/products/channel-assignments", {"GET", "HEAD", "PUT", "DELETE"}),
+    ],
+)
+def test_405_allow_lists_every_method_of_the_path(store: Store, path: str, allowed: set[str]) -> None:
+    response = store.request("PATCH", path)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == allowed
+
+
+def test_every_path_is_one_route(store: Store) -> None:
+    # Starlette answers a wrong method from the first route matching the path, so a path
+    # split over several routes would list only that route's methods in `Allow`.
+    (mount,) = store.app.routes
+    assert isinstance(mount, Mount)
+    paths = [route.path for route in mount.routes if isinstance(route, Route)]
+    assert len(paths) == len(set(paths))
 
 
 def test_trailing_slash_is_not_redirected(store: Store) -> None:

@@ -104,6 +104,23 @@ def test_delete_needs_a_filter_and_takes_the_categories_along(store: Store) -> N
     assert [c["name"] for c in store.get(CATEGORIES).json()["data"]] == ["Kept"]
 
 
+def test_the_tree_of_channel_1_cannot_be_deleted(store: Store) -> None:
+    create(store, {"name": "Kept", "tree_id": 1})
+    channel = new_channel(store)
+    store.put(TREES, [{"name": "Second", "channels": [channel]}])
+    for query in ("id:in=1", "id:in=2,1"):
+        response = store.delete(f"{TREES}?{query}")
+        assert response.status_code == 422
+        assert response.json()["errors"]["errors"] == {
+            "id:in": "Category tree 1 is the tree of channel 1 and cannot be deleted."
+        }
+        assert response.json()["meta"] == {"total": 0, "success": 0, "failed": 0}
+    # Nothing went: not the default tree, its categories, nor the other tree of the batch.
+    assert [t["id"] for t in store.get(TREES).json()["data"]] == [1, 2]
+    assert [c["name"] for c in store.get(CATEGORIES).json()["data"]] == ["Kept"]
+    assert store.delete(f"{TREES}?id:in=2").status_code == 204
+
+
 def test_nested_tree(store: Store) -> None:
     (shop,) = create(store, {"name": "Shop All", "tree_id": 1})
     bath, garden = create(

@@ -90,6 +90,23 @@ def test_one_hook_per_scope_and_destination(store: Store) -> None:
     assert "destination" in duplicate.json()["errors"]
 
 
+def test_destination_scheme_and_host_compare_without_case(store: Store) -> None:
+    assert store.post(URL, HOOK).status_code == 200
+    for destination in ("https://HOOKS.Example.com/orders", "HTTPS://hooks.example.com/orders"):
+        response = store.post(URL, {**HOOK, "destination": destination})
+        assert response.status_code == 422
+        assert response.json()["errors"] == {
+            "destination": "a webhook for this scope and destination already exists"
+        }
+    # The path is case-sensitive: another destination.
+    assert store.post(URL, {**HOOK, "destination": "https://hooks.example.com/Orders"}).status_code == 200
+    # An update onto an existing destination in another case is refused too.
+    other = store.post(URL, {**HOOK, "destination": "https://other.example.com/orders"}).json()["data"]
+    moved = store.put(f"{URL}/{other['id']}", {"destination": "https://Hooks.Example.COM/orders"})
+    assert moved.status_code == 422
+    assert len(store.get(URL).json()["data"]) == 3
+
+
 def test_ten_hooks_per_scope_per_client(make_store: StoreFactory) -> None:
     store = make_store(tokens={"a": TokenGrant("app-a"), "b": TokenGrant("app-b")})
     for n in range(10):
