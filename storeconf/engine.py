@@ -9,7 +9,7 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from storeconf.applier import ApplyReport, ProgressCallback, apply_plan
 from storeconf.client import StoreClient
 from storeconf.config import Environment, Project
 from storeconf.errors import ConfigError, PlanError, Problem, StalePlanError, StoreconfError, UnsafePlanError
+from storeconf.export import exportable
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
@@ -97,7 +98,8 @@ async def make_plan(
     ctx = Context(manage=dict(desired.manage), extra={"desired": desired})
     kinds = targeted_kinds(targets, registry) or desired.managed_kinds()
     live = await read_live(client, kinds_to_read(kinds, registry, desired), ctx, registry)
-    problems = [p for name in desired.managed_kinds() for p in registry[name].check_references(desired, live)]
+    # Only kinds that were read can be checked: a targeted plan reads a subset.
+    problems = [p for name in kinds for p in registry[name].check_references(desired, live)]
     if problems:
         raise ConfigError(problems)
     check_target_keys(targets, registry, desired, live)
@@ -141,10 +143,15 @@ async def diff_stores(source: Project, target: Project, *, wrap: TransportWrappe
     async with connect(source.environment, wrap=wrap) as client:
         ctx = Context(manage=dict(source.desired.manage))
         live = await read_live(client, kinds_to_read(managed, REGISTRY), ctx, REGISTRY)
-    objects = {
-        name: {ident: _as_desired(REGISTRY[name], obj) for ident, obj in live.objects.get(name, {}).items()}
-        for name in managed
-    }
+    objects: dict[str, dict[str, Desired]] = {name: {} for name in managed}
+    skipped: list[str] = []
+    for name in managed:
+        for ident, obj in live.objects.get(name, {}).items():
+            item, problem = exportable(REGISTRY[name], obj)
+            if problem:  # what export would leave out cannot be a model for the target either
+                skipped.append(problem)
+            else:
+                objects[name][ident] = _as_desired(REGISTRY[name], obj, item)
     as_desired = Project(
         dir=target.dir,
         environment=target.environment,
@@ -155,12 +162,11 @@ async def diff_stores(source: Project, target: Project, *, wrap: TransportWrappe
     )
     async with connect(target.environment, wrap=wrap) as client:
         planned = await make_plan(as_desired, client)
-    return planned.plan
+    return replace(planned.plan, warnings=(*planned.plan.warnings, *skipped))
 
 
-def _as_desired(kind: Kind[Any], live: Live) -> Desired:
+def _as_desired(kind: Kind[Any], live: Live, item: dict[str, Any]) -> Desired:
     """A live object as the config would declare it: its export, loaded like a config item."""
-    item = kind.export_item(live)
     try:
         fields = kind.to_fields(kind.spec.model_validate(item))
     except ValidationError:

@@ -51,7 +51,7 @@ async def export_project(
         kind = registry[name]
         items = []
         for obj in sorted(live.objects[name].values(), key=_sort_key(kind)):
-            item, problem = _exportable(kind, obj)
+            item, problem = exportable(kind, obj)
             if problem:
                 warnings.append(problem)
             else:
@@ -71,7 +71,8 @@ async def export_project(
     return written
 
 
-def _exportable(kind: Kind[Any], obj: Live) -> tuple[dict[str, Any], str | None]:
+def exportable(kind: Kind[Any], obj: Live) -> tuple[dict[str, Any], str | None]:
+    """The config item for a live object, or why no config could declare it."""
     if obj.duplicate:
         return {}, f"{kind.name} {obj.key}: not exported (another object has the same key)"
     item = kind.export_item(obj)

@@ -70,6 +70,8 @@ class Change:
     order: int = 0
     # Changes to keyed parts of this object (variants of a product), applied with it.
     children: tuple[Change, ...] = ()
+    # The live key of an object updated in place under a new key (a product whose SKU changed).
+    renamed_from: str | None = None
 
     @property
     def address(self) -> str:
@@ -89,6 +91,7 @@ class Change:
             "fingerprint": self.fingerprint,
             "source": str(self.source) if self.source else None,
             **({"children": [c.to_dict() for c in self.children]} if self.children else {}),
+            **({"renamed_from": self.renamed_from} if self.renamed_from else {}),
         }
 
 

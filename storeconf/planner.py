@@ -136,6 +136,7 @@ def _change(
         fields=obj.fields,
         diff=diff,
         live_id=live.id if live else None,
+        renamed_from=live.key if live and kind.identity(live.key) != kind.identity(obj.key) else None,
         fingerprint=live_fingerprint(kind, live, manage.ignore) if live else None,
         source=obj.location,
         sensitive=obj.sensitive | kind.sensitive_fields,

@@ -73,4 +73,5 @@ def select(changes: Sequence[Change], targets: Sequence[str], registry: Registry
 def _matches(change: Change, target: str, registry: Registry) -> bool:
     name, _, key = target.partition("/")
     kind = registry[change.kind]
-    return name == change.kind and (not key or kind.identity(key) == kind.identity(change.key))
+    keys = {kind.identity(k) for k in (change.key, change.renamed_from) if k is not None}
+    return name == change.kind and (not key or kind.identity(key) in keys)

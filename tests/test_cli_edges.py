@@ -157,3 +157,40 @@ def test_export_quotes_words_yaml_1_1_reads_as_booleans(cli: Cli, tmp_path: Path
     assert cli("export", "--out", str(out)).exit_code == 0
     text = "".join(p.read_text() for p in (out / "catalog").glob("products-*.yaml"))
     assert 'pit zips: "yes"' in text and "pit zips: yes" not in text
+
+
+def test_diff_leaves_out_what_export_would_and_says_so(cli: Cli, example: Path) -> None:
+    edit(
+        example / "storeconf.yaml",
+        "environments:\n",
+        "environments:\n  mirror:\n    sandbox: .storeconf/mirror.db\n    vars: {hooks: https://hooks.trailhead.example}\n",
+    )
+    edit(example / "storeconf.yaml", "  scripts: {prune: true}", "  scripts: {prune: false}")
+    assert cli("apply", "--auto-approve").exit_code == 0
+    assert cli("apply", "--env", "mirror", "--auto-approve").exit_code == 0
+    import asyncio
+
+    from storeconf.engine import EMBEDDED_STORE_HASH, EMBEDDED_TOKEN
+    from storeconf.sandbox import SandboxConfig, TokenGrant, create_app
+
+    app = create_app(
+        SandboxConfig(
+            db_path=str(example / ".storeconf/local.db"),
+            store_hash=EMBEDDED_STORE_HASH,
+            tokens={EMBEDDED_TOKEN: TokenGrant(client_id="storeconf-local")},
+        )
+    )
+
+    async def add() -> None:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://x") as c:
+            body = {"name": "Analytics", "kind": "src", "src": "https://other.example/a.js"}
+            r = await c.post(
+                "/stores/local/v3/content/scripts", json=body, headers={"X-Auth-Token": EMBEDDED_TOKEN}
+            )
+            assert r.status_code == 200, r.text
+
+    asyncio.run(add())
+    app.state.sandbox.close()
+    diff = cli("diff", "--from", "local", "--to", "mirror", "--detailed-exitcode")
+    assert diff.exit_code == 0, diff.output
+    assert "Warning: scripts Analytics (duplicate id" in diff.stdout

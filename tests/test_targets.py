@@ -63,3 +63,38 @@ def test_targeted_plan_reads_only_what_it_needs(cli: Cli, recorder: Recorder) ->
     assert cli("plan", "--target", "webhooks").exit_code == 0
     paths = {r.url.path.split("/v3", 1)[-1] for r in recorder.requests}
     assert paths == {"/hooks"}
+
+
+def test_targeted_plan_does_not_check_references_of_unread_kinds(tmp_path: Path, recorder: Recorder) -> None:
+    # Products name a brand that only the store has (brands are not managed): a plan of
+    # scripts alone must not complain about it, since brands were never read.
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "storeconf.yaml").write_text(
+        "version: 1\ninclude: [res.yaml]\nmanage:\n  products: {}\n  scripts: {}\n  brands: {}\n"
+    )
+    (root / "res.yaml").write_text(
+        "brands: [{name: Acme}]\n"
+        "products: [{sku: A, name: A, type: physical, price: 1, weight: 1, brand: Acme}]\n"
+        "scripts: [{name: S, kind: src, src: 'https://x.example/a.js'}]\n"
+    )
+    cli = Cli(root, recorder)
+    assert cli("apply", "--auto-approve").exit_code == 0
+    (root / "storeconf.yaml").write_text(
+        "version: 1\ninclude: [res.yaml]\nmanage:\n  products: {}\n  scripts: {}\n"
+    )
+    (root / "res.yaml").write_text(
+        "products: [{sku: A, name: A, type: physical, price: 1, weight: 1, brand: Acme}]\n"
+        "scripts: [{name: S, kind: src, src: 'https://x.example/b.js'}]\n"
+    )
+    plan = cli("plan", "--target", "scripts")
+    assert plan.exit_code == 0, plan.output
+    assert "~ scripts S" in plan.stdout
+
+
+def test_target_by_the_old_key_of_a_renamed_object(cli: Cli, example: Path) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / "catalog/products-paddling.yaml", "sku: KAYAK-TOUR\n", "sku: KAYAK-TOURING\n")
+    for target in ("products/KAYAK-TOUR", "products/KAYAK-TOURING"):
+        plan = cli("plan", "--target", target)
+        assert "~ products KAYAK-TOURING" in plan.stdout, (target, plan.output)
