@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import httpx
 import pytest
 
+from storeconf.engine import EMBEDDED_STORE_HASH, EMBEDDED_TOKEN
+from storeconf.sandbox import SandboxConfig, TokenGrant, create_app
 from tests.conftest import Cli, Recorder
 from tests.test_e2e import edit
 
@@ -54,15 +57,8 @@ def test_secret_in_a_nested_part_is_masked_everywhere(cli: Cli, example: Path, t
         mp.undo()
 
 
-def test_export_leaves_out_duplicates_with_a_warning(cli: Cli, example: Path, tmp_path: Path) -> None:
-    edit(example / "storeconf.yaml", "  scripts: {prune: true}", "  scripts: {prune: false}")
-    assert cli("apply", "--auto-approve").exit_code == 0
-    # A second script with an existing name, made outside storeconf (the API allows it).
-    import asyncio
-
-    from storeconf.engine import EMBEDDED_STORE_HASH, EMBEDDED_TOKEN
-    from storeconf.sandbox import SandboxConfig, TokenGrant, create_app
-
+def add_duplicate_script(example: Path) -> None:
+    """A second script named like an existing one, made outside storeconf (the API allows it)."""
     app = create_app(
         SandboxConfig(
             db_path=str(example / ".storeconf/local.db"),
@@ -74,13 +70,18 @@ def test_export_leaves_out_duplicates_with_a_warning(cli: Cli, example: Path, tm
     async def add() -> None:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://x") as c:
             body = {"name": "Analytics", "kind": "src", "src": "https://other.example/a.js"}
-            r = await c.post(
-                "/stores/local/v3/content/scripts", json=body, headers={"X-Auth-Token": EMBEDDED_TOKEN}
-            )
+            headers = {"X-Auth-Token": EMBEDDED_TOKEN}
+            r = await c.post("/stores/local/v3/content/scripts", json=body, headers=headers)
             assert r.status_code == 200, r.text
 
     asyncio.run(add())
     app.state.sandbox.close()
+
+
+def test_export_leaves_out_duplicates_with_a_warning(cli: Cli, example: Path, tmp_path: Path) -> None:
+    edit(example / "storeconf.yaml", "  scripts: {prune: true}", "  scripts: {prune: false}")
+    assert cli("apply", "--auto-approve").exit_code == 0
+    add_duplicate_script(example)
     assert cli("plan", "--detailed-exitcode").exit_code == 0  # prune off: the duplicate is left alone
     out = tmp_path / "exported"
     exported = cli("export", "--out", str(out))
@@ -168,29 +169,7 @@ def test_diff_leaves_out_what_export_would_and_says_so(cli: Cli, example: Path) 
     edit(example / "storeconf.yaml", "  scripts: {prune: true}", "  scripts: {prune: false}")
     assert cli("apply", "--auto-approve").exit_code == 0
     assert cli("apply", "--env", "mirror", "--auto-approve").exit_code == 0
-    import asyncio
-
-    from storeconf.engine import EMBEDDED_STORE_HASH, EMBEDDED_TOKEN
-    from storeconf.sandbox import SandboxConfig, TokenGrant, create_app
-
-    app = create_app(
-        SandboxConfig(
-            db_path=str(example / ".storeconf/local.db"),
-            store_hash=EMBEDDED_STORE_HASH,
-            tokens={EMBEDDED_TOKEN: TokenGrant(client_id="storeconf-local")},
-        )
-    )
-
-    async def add() -> None:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://x") as c:
-            body = {"name": "Analytics", "kind": "src", "src": "https://other.example/a.js"}
-            r = await c.post(
-                "/stores/local/v3/content/scripts", json=body, headers={"X-Auth-Token": EMBEDDED_TOKEN}
-            )
-            assert r.status_code == 200, r.text
-
-    asyncio.run(add())
-    app.state.sandbox.close()
+    add_duplicate_script(example)
     diff = cli("diff", "--from", "local", "--to", "mirror", "--detailed-exitcode")
     assert diff.exit_code == 0, diff.output
     assert "Warning: scripts Analytics (duplicate id" in diff.stdout
