@@ -5,9 +5,9 @@ sandbox: Sandbox = app.state.sandbox
 """
 
 from storeconf.sandbox.app import create_app
-from storeconf.sandbox.config import SandboxConfig, TokenGrant
-from storeconf.sandbox.control import RequestRecord, Sandbox
-from storeconf.sandbox.faults import ConnectionDropped, FaultRule
+from storeconf.sandbox.core.config import SandboxConfig, TokenGrant
+from storeconf.sandbox.core.control import RequestRecord, Sandbox
+from storeconf.sandbox.core.faults import ConnectionDropped, FaultRule
 from storeconf.sandbox.server import serve
 
 __all__ = [

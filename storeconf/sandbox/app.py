@@ -12,26 +12,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Router
 from starlette.types import ASGIApp
 
-from storeconf.sandbox import (
-    assignments,
-    brands,
-    categories,
-    channels,
-    modifiers,
-    options,
-    product_parts,
-    products,
-    scripts,
-    trees,
-    variants,
-    webhooks,
-)
-from storeconf.sandbox.config import SandboxConfig
-from storeconf.sandbox.control import Sandbox
-from storeconf.sandbox.db import StoreDb
-from storeconf.sandbox.gateway import Gateway
-from storeconf.sandbox.http import NOT_FOUND_TITLE, ApiError, error_body
-from storeconf.sandbox.resource import Resource
+from storeconf.sandbox.catalog import brands, categories, trees
+from storeconf.sandbox.catalog.products import assignments, modifiers, options, products, variants
+from storeconf.sandbox.catalog.products import parts as product_parts
+from storeconf.sandbox.channels import channels
+from storeconf.sandbox.content import scripts
+from storeconf.sandbox.core.config import SandboxConfig
+from storeconf.sandbox.core.control import Sandbox
+from storeconf.sandbox.core.db import StoreDb
+from storeconf.sandbox.core.gateway import Gateway
+from storeconf.sandbox.core.http import NOT_FOUND_TITLE, ApiError, error_body
+from storeconf.sandbox.core.resource import Resource
+from storeconf.sandbox.hooks import webhooks
 
 # One line per resource module; order matters only for seeds (trees need channel 1).
 RESOURCES: tuple[Resource, ...] = (

@@ -6,8 +6,8 @@ import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storeconf.sandbox.app import create_app
-from storeconf.sandbox.config import SandboxConfig
-from storeconf.sandbox.faults import ConnectionDropped
+from storeconf.sandbox.core.config import SandboxConfig
+from storeconf.sandbox.core.faults import ConnectionDropped
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, config: SandboxConfig | None = None) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from storeconf.sandbox import modifier_config, modifier_values, modifiers
-from storeconf.sandbox.http import STATUS_CODES_URL, ApiError
+from storeconf.sandbox.catalog.products import modifier_config, modifier_values, modifiers
+from storeconf.sandbox.core.http import STATUS_CODES_URL, ApiError
 from tests.sandbox.sandbox_support import Store
 from tests.sandbox.test_product_parts_support import make_product
 

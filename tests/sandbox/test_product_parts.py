@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from storeconf.sandbox.http import STATUS_CODES_URL, ApiError
-from storeconf.sandbox.product_parts import BULK_PRICING_RULES, CUSTOM_FIELDS, IMAGES, VIDEOS
+from storeconf.sandbox.catalog.products.parts import BULK_PRICING_RULES, CUSTOM_FIELDS, IMAGES, VIDEOS
+from storeconf.sandbox.core.http import STATUS_CODES_URL, ApiError
 from tests.sandbox.sandbox_support import Store
 from tests.sandbox.test_product_parts_support import make_product
 

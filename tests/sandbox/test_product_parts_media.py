@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from storeconf.sandbox.http import STATUS_CODES_PATH, STATUS_CODES_URL, ApiError
-from storeconf.sandbox.product_images import primary_images
-from storeconf.sandbox.product_parts import IMAGES, VIDEOS
+from storeconf.sandbox.catalog.products.images import primary_images
+from storeconf.sandbox.catalog.products.parts import IMAGES, VIDEOS
+from storeconf.sandbox.core.http import STATUS_CODES_PATH, STATUS_CODES_URL, ApiError
 from tests.sandbox.sandbox_support import Store, StoreFactory
 from tests.sandbox.test_product_parts_support import make_product, upload
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storeconf.sandbox.db import Seed, StoreDb
+from storeconf.sandbox.core.db import Seed, StoreDb
 from tests.sandbox.sandbox_support import StoreFactory
 
 

@@ -1,0 +1,1 @@
+"""/v3/catalog: brands, category trees and categories, products."""

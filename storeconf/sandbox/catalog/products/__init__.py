@@ -1,0 +1,1 @@
+"""/v3/catalog/products and everything under it: options, variants, modifiers, media, assignments."""

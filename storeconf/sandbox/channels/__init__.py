@@ -1,0 +1,1 @@
+"""/v3/channels and /v2/store."""

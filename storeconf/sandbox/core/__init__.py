@@ -1,0 +1,1 @@
+"""Shared machinery: HTTP helpers, SQLite, auth gateway, rate limits, faults, queries, validation."""
