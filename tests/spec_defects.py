@@ -291,6 +291,68 @@ def media_include_fields(name: str, spec: Spec) -> None:
         ]
 
 
+PROMOTIONS_SPEC = "promotions.v3.yml"
+
+
+def promotion_redemption_type_writable(name: str, spec: Spec) -> None:
+    """Project addition, not in KNOWN_DEFECTS.md: BIGCOMMERCE_API.md §16.7 #1.
+    `redemption_type` is `readOnly` in `PromotionBase` yet `required` in the `Draft*`
+    create bodies, so no create can pass. It is write-once:
+    sent on create (and repeated, unchanged, on update)."""
+    if name != PROMOTIONS_SPEC:
+        return
+    spec["components"]["schemas"]["PromotionBase"]["properties"]["redemption_type"].pop("readOnly", None)
+
+
+PROMOTION_EITHER_OR = ("Condition", "ItemMatcher", "ItemMatcher2", "ItemMatcher3", "SimpleItemMatcher")
+
+
+def promotion_oneof_as_anyof(name: str, spec: Spec) -> None:
+    """Project addition, not in KNOWN_DEFECTS.md: BIGCOMMERCE_API.md §16.7 #2. The
+    condition and item-matcher `oneOf`s list object schemas without required keys
+    (`{"cart": ...}` matches `AndCondition` too), and the update body's
+    `PatchAutomaticPromotion` is `PromotionBase` itself, which every coupon patch also
+    matches. Treat them as `anyOf`; the sandbox checks "exactly one key" itself."""
+    if name != PROMOTIONS_SPEC:
+        return
+    schemas = spec["components"]["schemas"]
+    for schema in PROMOTION_EITHER_OR:
+        schemas[schema]["anyOf"] = schemas[schema].pop("oneOf")
+    body = spec["paths"]["/promotions/{id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]
+    body["anyOf"] = body.pop("oneOf")
+
+
+def promotion_nullable_fields(name: str, spec: Spec) -> None:
+    """Project addition, not in KNOWN_DEFECTS.md: BIGCOMMERCE_API.md §16.7 #6.
+    `end_date` ("left null" = never ends), `max_uses` (unlimited), `shipping_address`,
+    `schedule` and `customer.segments` are `null` when unset in the docs'
+    responses, but the spec does not mark them `nullable`."""
+    if name != PROMOTIONS_SPEC:
+        return
+    schemas = spec["components"]["schemas"]
+    base = schemas["PromotionBase"]["properties"]
+    for field in ("end_date", "max_uses"):
+        base[field]["nullable"] = True
+    customer = schemas["Customer"]["properties"]
+    # openapi-core ignores `nullable` next to a `$ref` or a `oneOf`: offer `null` as a branch.
+    for holder, field in ((base, "shipping_address"), (base, "schedule"), (customer, "segments")):
+        holder[field] = {"anyOf": [holder[field], NULL]}
+
+
+NULL = {"type": "object", "nullable": True, "enum": [None]}
+
+
+def promotion_generated_code_shape(name: str, spec: Spec) -> None:
+    """Project addition, not in KNOWN_DEFECTS.md: BIGCOMMERCE_API.md §16.7 #4.
+    `BulkCouponCode.code` is `^[A-Z0-9]{16}$`, contradicting the
+    codegen request's own `prefix`, `suffix`, `delimiter` and `code_length` 6–16. A generated
+    code is up to 50 characters of `A-Z`, `0-9`, `_` and `-`."""
+    if name != PROMOTIONS_SPEC:
+        return
+    code = spec["components"]["schemas"]["BulkCouponCode"]["properties"]["code"]
+    code.update({"pattern": "^[A-Z0-9_-]{6,50}$", "minLength": 6, "maxLength": 50})
+
+
 ALLOW_LIST: tuple[Patch, ...] = (
     empty_webhook_list,
     script_consent_unknown,
@@ -311,4 +373,8 @@ ALLOW_LIST: tuple[Patch, ...] = (
     bulk_rule_put_is_partial,
     modifier_value_put_is_partial,
     media_include_fields,
+    promotion_redemption_type_writable,
+    promotion_oneof_as_anyof,
+    promotion_nullable_fields,
+    promotion_generated_code_shape,
 )

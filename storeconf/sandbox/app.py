@@ -24,6 +24,7 @@ from storeconf.sandbox.core.gateway import Gateway
 from storeconf.sandbox.core.http import NOT_FOUND_TITLE, ApiError, error_body
 from storeconf.sandbox.core.resource import Resource
 from storeconf.sandbox.hooks import webhooks
+from storeconf.sandbox.marketing import codes, promotions
 
 # One line per resource module; order matters only for seeds (trees need channel 1).
 RESOURCES: tuple[Resource, ...] = (
@@ -39,6 +40,9 @@ RESOURCES: tuple[Resource, ...] = (
     webhooks.RESOURCE,
     product_parts.RESOURCE,
     modifiers.RESOURCE,
+    # Codes before promotions: `/v3/promotions/codes` must win over `/v3/promotions/{id}`.
+    codes.RESOURCE,
+    promotions.RESOURCE,
 )
 
 

@@ -13,6 +13,8 @@ from tests import spec_defects
 from tests.conformance import ALLOW_LIST, load_specs, skip_reason, specs_available, specs_dir
 from tests.sandbox.sandbox_support import Store, StoreFactory, tolerated
 from tests.sandbox.test_products_support import PRODUCTS, VARIANTS, create_product, product_body, tee_variants
+from tests.sandbox.test_sandbox_promotions import ACME, OVER_100
+from tests.sandbox.test_sandbox_promotions import URL as PROMOTIONS
 
 requires_specs = pytest.mark.skipif(not specs_available(), reason=skip_reason())
 
@@ -76,7 +78,36 @@ def image_include_fields(store: Store) -> None:
     assert store.get(url + "?include_fields=image_file").status_code == 200
 
 
+def promotion_create(store: Store) -> None:
+    assert store.post(PROMOTIONS, OVER_100).status_code == 201
+
+
+def promotion_schedule(store: Store) -> None:
+    schedule = {"week_frequency": 1, "week_days": ["Monday"], "daily_start_time": "08:00:00"}
+    body = {**OVER_100, "schedule": {**schedule, "daily_end_time": "12:00:00"}}
+    assert store.post(PROMOTIONS, body).status_code == 201
+    store.transport.failures.clear()
+    assert store.put(f"{PROMOTIONS}/1", {"schedule": None}).status_code == 200
+
+
+def promotion_patch(store: Store) -> None:
+    promotion_create(store)
+    store.transport.failures.clear()
+    assert store.put(f"{PROMOTIONS}/1", {"name": "Renamed"}).status_code == 200
+
+
+def promotion_codegen(store: Store) -> None:
+    bulk = store.post(PROMOTIONS, {**ACME, "coupon_type": "BULK"}).json()["data"]["id"]
+    store.transport.failures.clear()
+    body = {"batch_size": 1, "prefix": "SUMMIT", "delimiter": "-", "code_length": 8}
+    assert store.post(f"{PROMOTIONS}/{bulk}/codegen", body).status_code == 201
+
+
 CASES: list[tuple[spec_defects.Patch, Scenario, str]] = [
+    (spec_defects.promotion_redemption_type_writable, promotion_create, "not valid under any"),
+    (spec_defects.promotion_oneof_as_anyof, promotion_create, "valid under any of the given schemas"),
+    (spec_defects.promotion_nullable_fields, promotion_schedule, "None"),
+    (spec_defects.promotion_generated_code_shape, promotion_codegen, "SUMMIT-"),
     (spec_defects.base_variant_id_nullable, embedded_variants, "base_variant_id"),
     (spec_defects.x_nullable_is_nullable, store_wide_variants, "price: None"),
     (spec_defects.option_value_data_nullable, option_without_value_data, "value_data"),
@@ -98,6 +129,10 @@ def test_every_entry_from_the_sandbox_work_has_a_case() -> None:
         spec_defects.bulk_rule_put_is_partial,
         spec_defects.modifier_value_put_is_partial,
         spec_defects.media_include_fields,
+        spec_defects.promotion_redemption_type_writable,
+        spec_defects.promotion_oneof_as_anyof,
+        spec_defects.promotion_nullable_fields,
+        spec_defects.promotion_generated_code_shape,
     }
     assert {case[0] for case in CASES} == found_by_the_sandbox
     assert found_by_the_sandbox <= set(ALLOW_LIST)

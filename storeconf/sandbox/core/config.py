@@ -41,3 +41,5 @@ class SandboxConfig:
     max_page_limit: int = 250
     clock: Callable[[], float] = time.monotonic
     now: Callable[[], float] = time.time
+    # The promotions API allows two promotions of one name; a store may be set to refuse them.
+    unique_promotion_names: bool = False
