@@ -57,9 +57,16 @@ class DesiredState:
 
     objects: dict[str, dict[str, Desired]]
     manage: dict[str, Manage]
+    # Identities of items that are declared but failed validation (reported already): they
+    # still exist for reference checks, so one bad field is one error, not one per referrer.
+    invalid: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def managed_kinds(self) -> tuple[str, ...]:
         return tuple(self.manage)
+
+    def declared(self, kind: str) -> set[str]:
+        """Identities the configuration declares for `kind`, valid or not."""
+        return {*self.objects.get(kind, {}), *self.invalid.get(kind, ())}
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from storeconf.config.project import (
     to_manage,
     unknown_environment,
 )
-from storeconf.config.resources import ResourceDoc, build_objects, unknown_top_level
+from storeconf.config.resources import Objects, ResourceDoc, build_objects, unknown_top_level
 from storeconf.config.validation import SENSITIVE, validate
 from storeconf.config.yaml import Document, load_yaml
 from storeconf.errors import ConfigError, Problem
@@ -75,12 +75,18 @@ class _Loader:
         rdocs += [rd for path in files if (rd := self._resource_file(path, scope)) is not None]
         objects = build_objects(rdocs, self.registry)
         self.problems += objects.problems
+        desired = self._desired(manage, objects)
+        # References are checked on every item that validated, even when others have errors:
+        # one run shows everything wrong (items that failed count as declared, see `invalid`).
+        self.problems += [
+            p for k in desired.managed_kinds() for p in self.registry[k].check_references(desired, None)
+        ]
         if self.problems or environment is None:
             raise ConfigError([self._redact(p) for p in self.problems])
         return Project(
             dir=self.root,
             environment=environment,
-            desired=self._desired(manage, objects.by_kind),
+            desired=desired,
             files=(self.root / PROJECT_FILE, *files),
             raw_environments=dict(written) if isinstance(written, dict) else dict(DEFAULT_ENVIRONMENTS),
             environment_names=tuple(envs),
@@ -162,12 +168,14 @@ class _Loader:
     def _display(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.root)).as_posix()
 
-    def _desired(self, manage: dict[str, Manage], by_kind: dict[str, Any]) -> DesiredState:
+    def _desired(self, manage: dict[str, Manage], objects: Objects) -> DesiredState:
         """A kind is managed when `manage:` names it or any file declares items of it."""
+        by_kind = objects.by_kind
         kinds = [k.name for k in self.registry if k.name in manage or k.name in by_kind]
         return DesiredState(
             objects={k: by_kind.get(k, {}) for k in kinds},
             manage={k: manage.get(k) or to_manage(options_model(k, self.registry)()) for k in kinds},
+            invalid=objects.invalid,
         )
 
     def _redact(self, problem: Problem) -> Problem:

@@ -48,6 +48,8 @@ class Objects:
 
     by_kind: dict[str, dict[str, Desired]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # Identities of items that failed validation, per kind (see DesiredState.invalid).
+    invalid: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def unknown_top_level(
@@ -71,16 +73,21 @@ def build_objects(docs: Sequence[ResourceDoc], registry: Registry) -> Objects:
     out = Objects()
     for kind in registry:
         items: list[_Item] = []
+        invalid: set[str] = set()
         for rdoc in docs:
             if kind.name in rdoc.data:
-                items += _validate_items(kind, rdoc, out.problems)
+                items += _validate_items(kind, rdoc, out.problems, invalid)
+        if invalid:
+            out.invalid[kind.name] = frozenset(invalid)
         if items:
             out.by_kind[kind.name] = _index(kind, items, out.problems)
-            out.problems += kind.check([(i.spec, i.location) for i in items])
+            out.problems += kind.check([(i.spec, i.location) for i in items], frozenset(invalid))
     return out
 
 
-def _validate_items(kind: Kind[Any], rdoc: ResourceDoc, problems: list[Problem]) -> list[_Item]:
+def _validate_items(
+    kind: Kind[Any], rdoc: ResourceDoc, problems: list[Problem], invalid: set[str]
+) -> list[_Item]:
     at: YamlPath = (kind.name,)
     value = rdoc.data[kind.name]
     raws = list(kind.expand(value, at))
@@ -93,6 +100,8 @@ def _validate_items(kind: Kind[Any], rdoc: ResourceDoc, problems: list[Problem])
         problems += found
         if spec is not None:
             items.append(_Item(spec, raw, rdoc, rdoc.doc.source.value(raw.path)))
+        elif (identity := kind.raw_identity(raw)) is not None:
+            invalid.add(identity)
     return items
 
 

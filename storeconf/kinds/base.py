@@ -170,9 +170,25 @@ class Kind(Generic[SpecT]):
             for i, item in enumerate(raw):
                 yield RawItem(item, (*path, i))
 
-    def check(self, items: Sequence[tuple[SpecT, Location | None]]) -> list[Problem]:
-        """Cross-item rules beyond the spec model (e.g. a category's parent must exist)."""
+    def check(
+        self, items: Sequence[tuple[SpecT, Location | None]], invalid: frozenset[str] = frozenset()
+    ) -> list[Problem]:
+        """Cross-item rules beyond the spec model (e.g. a category's parent must exist).
+
+        `invalid` holds the identities of items that failed validation: they exist (their
+        errors are reported), so nothing that refers to them is an error too.
+        """
         return []
+
+    def raw_identity(self, raw: RawItem) -> str | None:
+        """The identity of an item that failed validation, when its key fields are usable."""
+        if not isinstance(raw.data, dict):
+            return None
+        try:
+            key = self.key(self.spec.model_construct(**raw.data))  # type: ignore[arg-type]
+        except (AttributeError, TypeError, KeyError, ValueError):
+            return None
+        return self.identity(key) if isinstance(key, str) and key else None
 
     def references_in(self, desired: DesiredState | None) -> tuple[str, ...]:
         """The referenced kinds this config actually uses (all of them when unknown, e.g. export)."""

@@ -119,8 +119,10 @@ class Categories(Kind[Category]):
             for i, item in enumerate(raw):
                 yield from _expand_node(item, (*path, i), None)
 
-    def check(self, items: Sequence[tuple[Category, Location | None]]) -> list[Problem]:
-        declared = {i.path.casefold() for i, _ in items}
+    def check(
+        self, items: Sequence[tuple[Category, Location | None]], invalid: frozenset[str] = frozenset()
+    ) -> list[Problem]:
+        declared = {i.path.casefold() for i, _ in items} | invalid
         return [
             Problem(loc, f"categories: parent {parent_of(i.path)!r} of {i.path!r} is not declared")
             for i, loc in items

@@ -122,7 +122,9 @@ class Products(Kind[Product]):
             return children
         return children + tuple(orphaned_variants(fields["options"], live))
 
-    def check(self, items: Sequence[tuple[Product, Location | None]]) -> list[Problem]:
+    def check(
+        self, items: Sequence[tuple[Product, Location | None]], invalid: frozenset[str] = frozenset()
+    ) -> list[Problem]:
         """SKUs are unique across all products and variants of a store, and so are product names."""
         problems: list[Problem] = []
         # Casefolded SKU or name -> the product that declared it first. A product declared twice
@@ -160,7 +162,7 @@ class Products(Kind[Product]):
             if live is None and not pruned:
                 continue
             known = {
-                *desired.objects.get(kind, {}),
+                *desired.declared(kind),
                 *({} if pruned or live is None else live.objects.get(kind, {})),
             }
             problems += self._dangling(desired, kind, known, pruned)
