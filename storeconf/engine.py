@@ -111,7 +111,7 @@ async def make_plan(
         store=describe_store(project.environment),
         targets=targets,
     )
-    return Planned(plan, ctx, live)
+    return Planned(replace(plan, warnings=(*project.warnings, *plan.warnings)), ctx, live)
 
 
 async def apply_planned(

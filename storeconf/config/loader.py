@@ -21,6 +21,7 @@ from storeconf.config.project import (
     Project,
     ProjectSettings,
     check_environments,
+    ignored_but_set,
     options_model,
     read_manage,
     select_environment,
@@ -90,6 +91,7 @@ class _Loader:
             files=(self.root / PROJECT_FILE, *files),
             raw_environments=dict(written) if isinstance(written, dict) else dict(DEFAULT_ENVIRONMENTS),
             environment_names=tuple(envs),
+            warnings=tuple(ignored_but_set(desired, self.registry)),
         )
 
     def _project_file(self) -> tuple[Document, dict[str, Any]]:

@@ -7,12 +7,13 @@ JSON Schema (see schema.py), so the two cannot drift apart.
 from __future__ import annotations
 
 import functools
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from storeconf.config.interpolate import Scope, interpolate
 from storeconf.config.validation import did_you_mean, validate
@@ -61,6 +62,36 @@ def _var_text(value: Any) -> Any:
 VarValue = Annotated[str, BeforeValidator(_var_text)]
 
 
+def _api_url(value: str) -> str:
+    """Checked offline, so a typo is a located config error and not a transport error at plan time."""
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or "://" not in value:
+        raise ValueError(f"api_url must start with http:// or https:// (got {value!r})")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if not parts.hostname or port == -1 or port == 0:
+        raise ValueError(
+            f"api_url needs a host and at most a valid port, like http://127.0.0.1:8765 (got {value!r})"
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(
+            "api_url is the scheme, host and port only; storeconf appends /stores/STORE_HASH/v3 "
+            f"(got {value!r})"
+        )
+    return value
+
+
+ApiUrl = Annotated[
+    str,
+    AfterValidator(_api_url),
+    Field(
+        description="Base URL of the API: http(s)://HOST[:PORT], e.g. a `storeconf sandbox serve` or a proxy."
+    ),
+]
+
+
 class SandboxEnvironment(_Strict):
     """The embedded local sandbox store, a SQLite file."""
 
@@ -73,7 +104,7 @@ class StoreEnvironment(_Strict):
 
     store_hash: str = Field(min_length=1)
     access_token: str = Field(min_length=1, description="Use ${env:NAME}: never write a token in a file.")
-    api_url: str = DEFAULT_API_URL
+    api_url: ApiUrl = DEFAULT_API_URL
     vars: dict[str, VarValue] = Field(default_factory=dict)
 
 
@@ -110,6 +141,8 @@ class Project:
     # `environments:` as written (not interpolated), so export can copy it into a new project.
     raw_environments: dict[str, Any]
     environment_names: tuple[str, ...]
+    # Things that are valid but probably not what the author meant (an ignored field set anyway).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -196,7 +229,8 @@ def read_manage(
         )
         problems += found
         if valid is not None:
-            problems += _check_ignore(doc, at, valid.ignore, ignorable(registry[kind_name]))
+            kind = registry[kind_name]
+            problems += _check_ignore(doc, at, valid.ignore, ignorable(kind), key_fields(kind))
             out[kind_name] = to_manage(valid)
     return out, problems
 
@@ -209,15 +243,61 @@ def ignorable(kind: Kind[Any]) -> list[str]:
     return names
 
 
-def _check_ignore(doc: Document, at: YamlPath, ignore: list[str], fields: list[str]) -> list[Problem]:
-    return [
-        Problem(
-            doc.source.value((*at, "ignore", i)),
-            f"manage.{at[-1]}.ignore[{i}]: unknown field {name!r}{did_you_mean(name, fields)}",
-        )
-        for i, name in enumerate(ignore)
-        if name not in fields
-    ]
+def key_fields(kind: Kind[Any]) -> frozenset[str]:
+    """The fields that identify an object or a nested item: never ignorable."""
+    names = set(kind.key_fields)
+    for part in kind.parts:
+        names |= {f"{part.field}.{name}" for name in part.key_fields}
+    return frozenset(names)
+
+
+def _check_ignore(
+    doc: Document, at: YamlPath, ignore: list[str], fields: list[str], keys: frozenset[str]
+) -> list[Problem]:
+    problems = []
+    for i, name in enumerate(ignore):
+        where = doc.source.value((*at, "ignore", i))
+        if name not in fields:
+            message = f"unknown field {name!r}{did_you_mean(name, fields)}"
+        elif name in keys:
+            message = f"{name!r} is a key field of {at[-1]} (it identifies them) and cannot be ignored"
+        else:
+            continue
+        problems.append(Problem(where, f"manage.{at[-1]}.ignore[{i}]: {message}"))
+    return problems
+
+
+def ignored_but_set(desired: DesiredState, registry: Registry) -> list[str]:
+    """One warning per ignored field the configuration sets anyway: that value has no effect."""
+    warnings = []
+    for kind_name, manage in desired.manage.items():
+        kind = registry[kind_name]
+        for name in sorted(manage.ignore):
+            users = [
+                obj for obj in desired.objects.get(kind_name, {}).values() if _sets(kind, obj.fields, name)
+            ]
+            if users:
+                first = users[0]
+                where = first.field_locations.get(name.split(".", 1)[0], first.location)
+                more = f" (and {len(users) - 1} more)" if len(users) > 1 else ""
+                warnings.append(
+                    f"{where}: {kind_name} {first.key!r}{more} sets {name!r}, which "
+                    f"manage.{kind_name}.ignore lists: the value is ignored (never compared or written)"
+                )
+    return warnings
+
+
+def _sets(kind: Kind[Any], fields: dict[str, Any], name: str) -> bool:
+    """Whether `fields` set the ignored `name` (top level, or inside a part, like the planner reads it)."""
+    part_field, _, inner = name.rpartition(".")
+    if not part_field and name in fields:
+        return True
+    for part in kind.parts:
+        if part_field in ("", part.field):
+            items = fields.get(part.field) or []
+            if any(isinstance(i, dict) and (inner or name) in i for i in items):
+                return True
+    return False
 
 
 def to_manage(options: ManageOptions) -> Manage:

@@ -72,9 +72,13 @@ def describe(path: YamlPath) -> str:
 def load_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]:
     """Load one file. `display` is the name errors use (relative to the project directory)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(Location(display, 1, 1), f"cannot read file: {exc}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(Location(display, 1, 1), f"cannot read file: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [_encoding_problem(raw, exc, display)]
     yaml = YAML(typ="safe", pure=True)
     try:
         with warnings.catch_warnings():
@@ -82,7 +86,7 @@ def load_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]
             warnings.simplefilter("ignore")
             root = yaml.compose(io.StringIO(text))
     except MarkedYAMLError as exc:
-        return None, [_syntax_problem(exc, display)]
+        return None, [_syntax_problem(exc, display, text)]
     except YAMLError as exc:
         return None, [Problem(Location(display, 1, 1), f"invalid YAML: {exc}")]
     builder = _Builder(display, yaml.constructor)
@@ -90,7 +94,17 @@ def load_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]
     return Document(display, data, builder.source), builder.problems
 
 
-def _syntax_problem(exc: MarkedYAMLError, display: str) -> Problem:
+def _encoding_problem(raw: bytes, exc: UnicodeDecodeError, display: str) -> Problem:
+    """Where the first byte that is not UTF-8 sits, in lines and characters like every other position."""
+    line_start = raw.rfind(b"\n", 0, exc.start) + 1
+    line = raw.count(b"\n", 0, exc.start) + 1
+    column = len(raw[line_start : exc.start].decode("utf-8")) + 1
+    byte = raw[exc.start : exc.start + 1].hex()
+    message = f"not UTF-8 text: byte 0x{byte} cannot start or continue a character (save the file as UTF-8)"
+    return Problem(Location(display, line, column), message)
+
+
+def _syntax_problem(exc: MarkedYAMLError, display: str, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     loc = _location(display, mark) if mark is not None else Location(display, 1, 1)
     message = f"invalid YAML: {exc.problem or exc.context}"
@@ -98,7 +112,20 @@ def _syntax_problem(exc: MarkedYAMLError, display: str) -> Problem:
         where = exc.context_mark
         start = f" started at line {where.line + 1}, column {where.column + 1}" if where is not None else ""
         message += f" ({exc.context}{start})"
+    if mark is not None and (interpolation := _interpolation_at(text, mark.index)):
+        message += f'; in a flow mapping or list `{{` and `}}` are syntax: quote the value, "{interpolation}"'
     return Problem(loc, message)
+
+
+def _interpolation_at(text: str, index: int) -> str | None:
+    """The `${…}` whose brace the parser stumbled on (a `{` inside a plain scalar of `{…}` or `[…]`)."""
+    if index < 1 or text[index - 1 : index + 1] != "${":
+        return None
+    end = text.find("}", index)
+    newline = text.find("\n", index)
+    if end == -1 or (newline != -1 and newline < end):
+        return None
+    return text[index - 1 : end + 1]
 
 
 def _location(file: str, mark: Any) -> Location:

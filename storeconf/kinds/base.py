@@ -88,6 +88,8 @@ class Part:
     # Fields the API cannot change in place (a variant's option values, a modifier's type):
     # a change to one of them plans the item as a delete plus a create.
     replace_on: frozenset[str] = frozenset()
+    # The item fields `key` reads: `manage.ignore` cannot name them (an item without its key is no item).
+    key_fields: frozenset[str] = frozenset()
 
     def identity(self, key: str) -> str:
         return key.casefold() if self.casefold else key
@@ -124,6 +126,8 @@ class Kind(Generic[SpecT]):
     file: ClassVar[str]
     depends_on: ClassVar[tuple[str, ...]] = ()
     sensitive_fields: ClassVar[frozenset[str]] = frozenset()
+    # The fields `key()` reads: `manage.ignore` cannot name them.
+    key_fields: ClassVar[frozenset[str]] = frozenset()
     # Keyed lists inside an object, diffed item by item (see Part).
     parts: ClassVar[tuple[Part, ...]] = ()
     # Kind-specific `manage:` options (a pydantic model of the extra fields), e.g. categories' channel.

@@ -44,6 +44,8 @@ class Brands(Kind[Brand]):
         "image_url": "",
     }
 
+    key_fields = frozenset({"name"})
+
     def key(self, item: Brand) -> str:
         return item.name
 

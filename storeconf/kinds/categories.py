@@ -100,6 +100,8 @@ class Categories(Kind[Category]):
         "default_product_sort": "use_store_settings",
     }
 
+    key_fields = frozenset({"path"})
+
     def key(self, item: Category) -> str:
         return item.path
 

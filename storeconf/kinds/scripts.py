@@ -66,6 +66,8 @@ class Scripts(Kind[Script]):
         "consent_category": "unknown",
     }
 
+    key_fields = frozenset({"name"})
+
     def key(self, item: Script) -> str:
         return item.name
 

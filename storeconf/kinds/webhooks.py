@@ -41,6 +41,8 @@ class Webhooks(Kind[Webhook]):
     scopes = "default (every API account can manage its own webhooks)"
     api_defaults = {"is_active": True}
 
+    key_fields = frozenset({"scope", "destination"})
+
     def key(self, item: Webhook) -> str:
         return f"{item.scope} {item.destination}"
 

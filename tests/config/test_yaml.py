@@ -134,7 +134,7 @@ def test_empty_file_and_unreadable_file(tmp_path: Path) -> None:
     (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe\x00")
     doc, problems = load_yaml(tmp_path / "bin.yaml", "bin.yaml")
     assert doc is None
-    assert str(problems[0]).startswith("bin.yaml:1:1: cannot read file:")
+    assert str(problems[0]).startswith("bin.yaml:1:1: not UTF-8 text: byte 0xff")
 
 
 def test_describe() -> None:

@@ -66,6 +66,8 @@ from storeconf.kinds.products.spec import (
 from storeconf.model import DesiredState, Live, LiveState
 from storeconf.plan import Action, Change, FieldChange
 
+_NAME = frozenset({"name"})
+
 
 class Products(Kind[Product]):
     name = "products"
@@ -79,15 +81,30 @@ class Products(Kind[Product]):
     # A create is a POST and then follow-ups (options, modifiers, channels): one found by
     # re-reading after a lost answer may lack them, so it is not done until applied again.
     create_is_atomic: ClassVar[bool] = False
+    key_fields = frozenset({"sku"})
     parts = (
-        Part("options", "option", Option, name_key),
+        Part("options", "option", Option, name_key, key_fields=_NAME),
         # The API cannot change a variant's option values or a modifier's type in place.
-        Part("variants", "variant", Variant, variant_key, casefold=True, replace_on=frozenset({"options"})),
-        Part("modifiers", "modifier", Modifier, name_key, replace_on=frozenset({"type"})),
-        Part("custom_fields", "custom_field", CustomField, name_key),
-        Part("bulk_pricing_rules", "bulk_pricing_rule", BulkPricingRule, bulk_key),
-        Part("images", "image", Image, image_key, skip=frozenset({"url"})),
-        Part("videos", "video", Video, video_key),
+        Part(
+            "variants",
+            "variant",
+            Variant,
+            variant_key,
+            casefold=True,
+            replace_on=frozenset({"options"}),
+            key_fields=frozenset({"sku"}),
+        ),
+        Part("modifiers", "modifier", Modifier, name_key, replace_on=frozenset({"type"}), key_fields=_NAME),
+        Part("custom_fields", "custom_field", CustomField, name_key, key_fields=_NAME),
+        Part(
+            "bulk_pricing_rules",
+            "bulk_pricing_rule",
+            BulkPricingRule,
+            bulk_key,
+            key_fields=frozenset({"quantity_min", "quantity_max"}),
+        ),
+        Part("images", "image", Image, image_key, skip=frozenset({"url"}), key_fields=frozenset({"url"})),
+        Part("videos", "video", Video, video_key, key_fields=frozenset({"video_id"})),
     )
 
     def key(self, item: Product) -> str:
