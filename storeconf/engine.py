@@ -211,4 +211,4 @@ def check_saved_plan(saved: dict[str, Any], fresh: Plan) -> None:
 
 def _comparable(change: dict[str, Any]) -> dict[str, Any]:
     # Where a declaration sits in its file does not change what the plan does.
-    return {k: v for k, v in change.items() if k != "source"}
+    return {k: v for k, v in change.items() if k not in ("source", "overrides")}

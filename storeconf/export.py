@@ -17,11 +17,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from storeconf.client import StoreClient
-from storeconf.config import escape
+from storeconf.config import Environment, escape
+from storeconf.config.interpolate import Scope, expand
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
-from storeconf.model import Live, Manage
+from storeconf.model import Desired, DesiredState, Live, Manage
 
 
 async def export_project(
@@ -34,11 +35,17 @@ async def export_project(
     manage: dict[str, Manage] | None = None,
     registry: Registry = REGISTRY,
     warnings: list[str] | None = None,
+    desired: DesiredState | None = None,
+    environment: Environment | None = None,
 ) -> list[Path]:
     """Write `storeconf.yaml` and resource files into `out_dir`; return the files written.
 
     Live objects no config could declare (a duplicate name, a product without a SKU)
-    are left out, each with a line in `warnings`.
+    are left out, each with a line in `warnings`. With the environment's `desired`
+    state, fields its `overrides:` set are written as the shared files declare them:
+    the exported storeconf.yaml keeps the overrides, so the export still plans to zero.
+    `environment` (the one exported) loses the `exclude:` entries naming objects the
+    export did not write, which would otherwise name nothing.
     """
     warnings = warnings if warnings is not None else []
     names = [k for k in registry.names() if k in set(kinds)]
@@ -47,6 +54,7 @@ async def export_project(
     live = await read_live(client, kinds_to_read(names, registry), ctx, registry)
     written = []
     by_file: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    exported: dict[str, set[str]] = {}
     for name in names:
         kind = registry[name]
         items = []
@@ -55,7 +63,9 @@ async def export_project(
             if problem:
                 warnings.append(problem)
             else:
-                items.append(item)
+                want = desired.objects.get(name, {}).get(kind.identity(obj.key)) if desired else None
+                items.append(shared_values(kind, item, want, warnings))
+                exported.setdefault(name, set()).add(kind.identity(kind.live_key(items[-1])))
         for rel, chunk in kind.export_files(items).items():
             by_file.setdefault(rel, {})[name] = chunk
     for rel, content in by_file.items():
@@ -63,7 +73,9 @@ async def export_project(
     project = {
         "version": 1,
         "include": sorted({str(Path(rel).parent / "*.yaml") for rel in by_file}),
-        "environments": _rebase(environments, source_dir, out_dir),
+        "environments": _rebase(
+            _live_excludes(environments, environment, exported, registry), source_dir, out_dir
+        ),
         "manage": {name: _manage_entry(ctx.manage.get(name)) for name in names},
     }
     # The project file is copied as written: its ${env:...} references must stay references.
@@ -85,6 +97,26 @@ def exportable(kind: Kind[Any], obj: Live) -> tuple[dict[str, Any], str | None]:
     return item, None
 
 
+def shared_values(
+    kind: Kind[Any], item: dict[str, Any], want: Desired | None, warnings: list[str]
+) -> dict[str, Any]:
+    """An environment's override values never go into the shared files: each overridden field
+    gets the shared files' value (or is left out when they do not set it)."""
+    if want is None or want.base is None:
+        return item
+    out = dict(item)
+    for name in want.overridden:
+        if name in want.base.sensitive:
+            # The shared value comes from the environment: writing it would leak it.
+            warnings.append(f"{kind.name} {want.key}: {name} not exported (its shared value is sensitive)")
+            out.pop(name, None)
+        elif name in want.base.fields:
+            out[name] = want.base.fields[name]
+        else:
+            out.pop(name, None)
+    return out
+
+
 def _sort_key(kind: Any) -> Any:
     return lambda obj: (kind.order(obj.key), obj.key.casefold())
 
@@ -96,6 +128,27 @@ def _manage_entry(manage: Manage | None) -> dict[str, Any]:
             entry["ignore"] = sorted(manage.ignore)
         entry.update(manage.options)
     return entry
+
+
+def _live_excludes(
+    environments: dict[str, Any], env: Environment | None, exported: dict[str, set[str]], registry: Registry
+) -> dict[str, Any]:
+    """The exported environment's `exclude:` without entries naming objects the export left out."""
+    block = environments.get(env.name) if env is not None else None
+    if env is None or not isinstance(block, dict) or not isinstance(block.get("exclude"), dict):
+        return environments
+    scope = Scope({}, env.vars, env.name)
+    kept: dict[str, Any] = {}
+    for kind, keys in block["exclude"].items():
+        if kind not in registry or not isinstance(keys, list):
+            kept[kind] = keys
+            continue
+        identity = registry[kind].identity
+        live = [k for k in keys if identity(expand(str(k), scope).text) in exported.get(kind, set())]
+        if live:
+            kept[kind] = live
+    rest = {k: v for k, v in block.items() if k != "exclude"}
+    return {**environments, env.name: {**rest, **({"exclude": kept} if kept else {})}}
 
 
 def _rebase(environments: dict[str, Any], source_dir: Path, out_dir: Path) -> dict[str, Any]:

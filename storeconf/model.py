@@ -24,6 +24,10 @@ class Desired:
     sensitive: frozenset[str] = frozenset()
     # Location of each top-level field, so late errors (e.g. unresolved references) can point at it.
     field_locations: dict[str, Location] = field(default_factory=dict)
+    # Fields the selected environment's `overrides:` set, and where; `base` is the object as the
+    # shared files declare it (export writes that, never an environment's values).
+    overridden: dict[str, Location] = field(default_factory=dict)
+    base: Desired | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class DesiredState:
     # Identities of items that are declared but failed validation (reported already): they
     # still exist for reference checks, so one bad field is one error, not one per referrer.
     invalid: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Identities per kind the environment excludes: not managed there, so never pruned either.
+    excluded: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def managed_kinds(self) -> tuple[str, ...]:
         return tuple(self.manage)

@@ -48,9 +48,13 @@ def build_plan(
         renamed = _renames(kind, want, have)
         writes += _writes(kind, want, {**have, **renamed}, manage)
         if manage.prune:
+            # An object the environment excludes is not managed there: never deleted either.
             kept = {id(obj) for obj in renamed.values()}
+            skip = desired.excluded.get(kind.name, frozenset())
             deletes += [
-                _delete(kind, obj, manage) for i, obj in have.items() if i not in want and id(obj) not in kept
+                _delete(kind, obj, manage)
+                for i, obj in have.items()
+                if i not in want and i not in skip and id(obj) not in kept
             ]
     rank = {name: i for i, name in enumerate(registry.names())}
     # Updates before creates within a level: an update may free a unique value (a SKU, a
@@ -142,6 +146,7 @@ def _change(
         sensitive=obj.sensitive | kind.sensitive_fields,
         order=kind.order(obj.key),
         children=children,
+        overrides={name: str(loc) for name, loc in obj.overridden.items()},
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from storeconf.config.interpolate import Scope, interpolate
+from storeconf.config.overrides import EnvOverrides, read_overrides
 from storeconf.config.project import (
     DEFAULT_ENVIRONMENTS,
     PROJECT_FILE,
@@ -68,15 +69,15 @@ class _Loader:
         self.problems += unknown_top_level(doc, data, (*PROJECT_KEYS, *self.registry.names()), ())
         written = data.get("environments")
         envs = _mapping(written) if "environments" in data else DEFAULT_ENVIRONMENTS
-        environment, scope = self._environment(doc, envs, env_name, "environments" in data)
+        environment, scope, overrides = self._environment(doc, envs, env_name, "environments" in data)
         manage, found = read_manage(doc, _mapping(data.get("manage")), self.registry)
         self.problems += found
         files = self._includes(doc, data.get("include"))
         rdocs = [self._resources(doc, data, scope)]
         rdocs += [rd for path in files if (rd := self._resource_file(path, scope)) is not None]
-        objects = build_objects(rdocs, self.registry)
+        objects = build_objects(rdocs, self.registry, overrides)
         self.problems += objects.problems
-        desired = self._desired(manage, objects)
+        desired = self._desired(manage, objects, overrides)
         # References are checked on every item that validated, even when others have errors:
         # one run shows everything wrong (items that failed count as declared, see `invalid`).
         self.problems += [
@@ -112,17 +113,20 @@ class _Loader:
 
     def _environment(
         self, doc: Document, envs: dict[str, Any], name: str, written: bool
-    ) -> tuple[Environment | None, Scope]:
-        """The selected environment, and the scope resource files are interpolated in."""
+    ) -> tuple[Environment | None, Scope, EnvOverrides | None]:
+        """The selected environment, the scope resource files are interpolated in, its overrides."""
         self.problems += check_environments(doc, envs, name)
         if name not in envs:
             self.problems.append(unknown_environment(doc, name, list(envs), written))
         if not isinstance(envs.get(name), dict):  # unknown, or not a mapping (reported by the settings model)
-            return None, Scope(self.environ, {}, name, check_vars=False)
+            return None, Scope(self.environ, {}, name, check_vars=False), None
         selected, found = select_environment(doc, envs, name, self.environ, self.root)
         self.problems += found
         self.secrets |= selected.secrets
-        return selected.environment, selected.scope
+        overrides, found = read_overrides(doc, name, selected.overrides, selected.scope, self.registry)
+        self.problems += found
+        self.secrets |= {s for o in overrides.all() for s in o.interpolated.secrets}
+        return selected.environment, selected.scope, overrides
 
     def _includes(self, doc: Document, patterns: Any) -> list[Path]:
         """Files the include globs name, each glob sorted, each file once; an empty glob is an error."""
@@ -170,14 +174,18 @@ class _Loader:
     def _display(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.root)).as_posix()
 
-    def _desired(self, manage: dict[str, Manage], objects: Objects) -> DesiredState:
+    def _desired(
+        self, manage: dict[str, Manage], objects: Objects, overrides: EnvOverrides | None
+    ) -> DesiredState:
         """A kind is managed when `manage:` names it or any file declares items of it."""
         by_kind = objects.by_kind
         kinds = [k.name for k in self.registry if k.name in manage or k.name in by_kind]
+        excluded = overrides.excluded() if overrides is not None else {}
         return DesiredState(
             objects={k: by_kind.get(k, {}) for k in kinds},
             manage={k: manage.get(k) or to_manage(options_model(k, self.registry)()) for k in kinds},
             invalid=objects.invalid,
+            excluded={k: v for k, v in excluded.items() if k in kinds},
         )
 
     def _redact(self, problem: Problem) -> Problem:

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from storeconf.config.interpolate import Scope, interpolate
+from storeconf.config.overrides import split_block
 from storeconf.config.validation import did_you_mean, validate
 from storeconf.config.yaml import Document, YamlPath
 from storeconf.errors import Problem
@@ -92,20 +93,30 @@ ApiUrl = Annotated[
 ]
 
 
-class SandboxEnvironment(_Strict):
+_OVERRIDES_DOC = "Per kind, object key -> fields this environment sets differently from the shared files."
+_EXCLUDE_DOC = (
+    "Per kind, keys of objects this environment does not manage (never created, changed or deleted)."
+)
+
+
+class _EnvironmentBase(_Strict):
+    vars: dict[str, VarValue] = Field(default_factory=dict)
+    overrides: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict, description=_OVERRIDES_DOC)
+    exclude: dict[str, list[str]] = Field(default_factory=dict, description=_EXCLUDE_DOC)
+
+
+class SandboxEnvironment(_EnvironmentBase):
     """The embedded local sandbox store, a SQLite file."""
 
     sandbox: str = Field(min_length=1, description="SQLite file, relative to the project directory.")
-    vars: dict[str, VarValue] = Field(default_factory=dict)
 
 
-class StoreEnvironment(_Strict):
+class StoreEnvironment(_EnvironmentBase):
     """A real BigCommerce store, reached through a store-level API account."""
 
     store_hash: str = Field(min_length=1)
     access_token: str = Field(min_length=1, description="Use ${env:NAME}: never write a token in a file.")
     api_url: ApiUrl = DEFAULT_API_URL
-    vars: dict[str, VarValue] = Field(default_factory=dict)
 
 
 class ProjectSettings(_Strict):
@@ -153,6 +164,8 @@ class Selected:
     scope: Scope
     # Values substituted from the process environment, to mask in messages.
     secrets: set[str]
+    # `overrides:` and `exclude:` as written: read with the resource files' scope (see overrides.py).
+    overrides: dict[str, Any] = field(default_factory=dict)
 
 
 def environment_model(block: Mapping[str, Any]) -> type[SandboxEnvironment | StoreEnvironment]:
@@ -173,7 +186,8 @@ def select_environment(
 ) -> tuple[Selected, list[Problem]]:
     """Interpolate and validate the environment `name` (which must exist in `envs`)."""
     at: YamlPath = ("environments", name)
-    done = interpolate(envs[name], doc.source, Scope(environ), at)
+    block, overrides = split_block(envs[name])
+    done = interpolate(block, doc.source, Scope(environ), at)
     problems = list(done.problems)
 
     valid, found = validate(
@@ -191,7 +205,7 @@ def select_environment(
     secret_vars = {str(p[len(at) + 1]) for p in done.sensitive if p[len(at) : len(at) + 1] == ("vars",)}
     scope = Scope(environ, valid.vars, name, frozenset(secret_vars))
     env = None if done.problems else _environment(name, valid, project_dir)
-    return Selected(env, scope, done.secrets), problems
+    return Selected(env, scope, done.secrets, overrides), problems
 
 
 def _environment(name: str, valid: SandboxEnvironment | StoreEnvironment, project_dir: Path) -> Environment:

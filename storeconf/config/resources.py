@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storeconf.config.interpolate import Interpolated
+from storeconf.config.overrides import EnvOverrides, Override
 from storeconf.config.validation import did_you_mean, validate
 from storeconf.config.yaml import Document, YamlPath, describe
 from storeconf.errors import Location, Problem
@@ -40,6 +41,10 @@ class _Item:
     raw: RawItem
     rdoc: ResourceDoc
     location: Location
+    # The environment's override of this object, already merged into `spec`.
+    override: Override | None = None
+    # The object as the shared files declare it, when an override changed it.
+    base: Spec | None = None
 
 
 @dataclass
@@ -68,9 +73,13 @@ def unknown_top_level(
     return problems
 
 
-def build_objects(docs: Sequence[ResourceDoc], registry: Registry) -> Objects:
-    """Validate every kind's items over all files and index them by identity."""
+def build_objects(
+    docs: Sequence[ResourceDoc], registry: Registry, overrides: EnvOverrides | None = None
+) -> Objects:
+    """Validate every kind's items over all files, apply the environment's overrides and
+    exclusions, and index them by identity."""
     out = Objects()
+    declared: dict[str, list[str]] = {}
     for kind in registry:
         items: list[_Item] = []
         invalid: set[str] = set()
@@ -79,10 +88,57 @@ def build_objects(docs: Sequence[ResourceDoc], registry: Registry) -> Objects:
                 items += _validate_items(kind, rdoc, out.problems, invalid)
         if invalid:
             out.invalid[kind.name] = frozenset(invalid)
+        declared[kind.name] = [kind.key(i.spec) for i in items]
+        if overrides is not None:
+            items = _overridden(kind, items, overrides, out.problems)
         if items:
             out.by_kind[kind.name] = _index(kind, items, out.problems)
             out.problems += kind.check([(i.spec, i.location) for i in items], frozenset(invalid))
+    if overrides is not None:
+        out.problems += overrides.unmatched(declared, out.invalid)
     return out
+
+
+def _overridden(
+    kind: Kind[Any], items: list[_Item], overrides: EnvOverrides, problems: list[Problem]
+) -> list[_Item]:
+    """Items with the environment's overrides merged in; excluded items left out."""
+    out = []
+    for item in items:
+        ident = kind.identity(kind.key(item.spec))
+        if overrides.take_exclude(kind.name, ident):
+            continue
+        found = overrides.take_override(kind.name, ident)
+        if found is None:
+            out.append(item)
+            continue
+        spec, errors = _merge(kind, item, found)
+        problems += errors
+        if spec is not None:
+            out.append(_Item(spec, item.raw, item.rdoc, item.location, found, item.spec))
+    return out
+
+
+def _merge(kind: Kind[Any], item: _Item, override: Override) -> tuple[Spec | None, list[Problem]]:
+    """Validate the file item with the override's fields on top; errors point at the override
+    (unknown fields at their key, a rule the merged object breaks at the override itself)."""
+    merged = {**item.raw.data, **override.data}
+    source = override.merged_source(item.rdoc.doc.source, item.raw.path)
+    shape = kind.tree
+    return validate(
+        kind.spec,
+        merged,
+        source,
+        override.at,
+        extra_fields=(shape.name, shape.children) if shape else (),
+        sensitive=lambda loc: bool(loc) and _sensitive(item, override, str(loc[0])),
+    )
+
+
+def _sensitive(item: _Item, override: Override | None, name: str) -> bool:
+    if override is not None and name in override.data:
+        return override.is_sensitive(name)
+    return item.rdoc.interpolated.is_sensitive((*item.raw.path, name))
 
 
 def _validate_items(
@@ -138,12 +194,22 @@ def _index(kind: Kind[Any], items: list[_Item], problems: list[Problem]) -> dict
 def _desired(kind: Kind[Any], key: str, item: _Item) -> Desired:
     fields = kind.to_fields(item.spec)
     source, path = item.rdoc.doc.source, item.raw.path
-    sensitive = {f for f in fields if item.rdoc.interpolated.is_sensitive((*path, f))} | kind.sensitive_fields
+    over = item.override
+    mine = set(over.data) if over else set()
+    locations = {f: source.values.get((*path, f), item.location) for f in fields}
+    overridden = {f: over.field_location(f) for f in fields if f in mine} if over else {}
+    base = None
+    if item.base is not None:
+        base_fields = kind.to_fields(item.base)
+        base_sensitive = {f for f in base_fields if item.rdoc.interpolated.is_sensitive((*path, f))}
+        base = Desired(kind.name, kind.key(item.base), base_fields, item.location, frozenset(base_sensitive))
     return Desired(
         kind=kind.name,
         key=key,
         fields=fields,
         location=item.location,
-        sensitive=frozenset(sensitive),
-        field_locations={f: source.values.get((*path, f), item.location) for f in fields},
+        sensitive=frozenset({f for f in fields if _sensitive(item, over, f)} | kind.sensitive_fields),
+        field_locations={**locations, **overridden},
+        overridden=overridden,
+        base=base,
     )

@@ -18,10 +18,16 @@ def show(value: Any, sensitive: bool = False) -> str:
 
 def field_line(change: Change, fc: FieldChange) -> str:
     if change.action is Action.CREATE:
-        return f"{fc.path}: {show(fc.new, fc.sensitive)}"
+        return f"{fc.path}: {show(fc.new, fc.sensitive)}{origin(change, fc)}"
     if change.action is Action.DELETE:
         return f"{fc.path}: {show(fc.old, fc.sensitive)}"
-    return f"{fc.path}: {show(fc.old, fc.sensitive)} → {show(fc.new, fc.sensitive)}"
+    return f"{fc.path}: {show(fc.old, fc.sensitive)} → {show(fc.new, fc.sensitive)}{origin(change, fc)}"
+
+
+def origin(change: Change, fc: FieldChange) -> str:
+    """`  (override at storeconf.yaml:12:9)` for a value the environment's overrides set."""
+    where = change.overrides.get(fc.path.split(".", 1)[0])
+    return f"  (override at {where})" if where else ""
 
 
 def summary_line(plan_counts: dict[Action, int]) -> str:
