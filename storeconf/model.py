@@ -7,6 +7,7 @@ them without knowing any kind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,15 @@ class Desired:
     # shared files declare it (export writes that, never an environment's values).
     overridden: dict[str, Location] = field(default_factory=dict)
     base: Desired | None = None
+    # Where a value below the object starts (`("records", "TEE-S")`), for errors about one
+    # entry of a long nested list; None when the object was not loaded from a file.
+    locate: Callable[[tuple[str | int, ...]], Location | None] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    def location_of(self, *path: str | int) -> Location | None:
+        found = self.locate(path) if self.locate is not None else None
+        return found or self.field_locations.get(str(path[0]) if path else "", self.location)
 
 
 @dataclass(frozen=True)

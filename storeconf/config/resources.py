@@ -182,6 +182,9 @@ def _index(kind: Kind[Any], items: list[_Item], problems: list[Problem]) -> dict
         key = kind.key(item.spec)
         identity = kind.identity(key)
         first = objects.get(identity)
+        if first is not None and (merged := kind.merge(first, _desired(kind, key, item))) is not None:
+            objects[identity] = merged  # one object written in several files (a price list's records)
+            continue
         if first is not None:
             same = "" if first.key == key else f" as {first.key!r}"
             message = f"duplicate {kind.name} key {key!r} (already declared{same} at {first.location})"
@@ -212,4 +215,5 @@ def _desired(kind: Kind[Any], key: str, item: _Item) -> Desired:
         field_locations={**locations, **overridden},
         overridden=overridden,
         base=base,
+        locate=lambda rel: source.values.get((*path, *rel)),
     )

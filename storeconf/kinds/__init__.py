@@ -8,6 +8,7 @@ from typing import Any
 from storeconf.kinds.base import Kind
 from storeconf.kinds.brands import Brands
 from storeconf.kinds.categories import Categories
+from storeconf.kinds.customer_groups import CustomerGroups
 from storeconf.kinds.products import Products
 from storeconf.kinds.scripts import Scripts
 from storeconf.kinds.webhooks import Webhooks
@@ -16,6 +17,7 @@ KINDS: tuple[Kind[Any], ...] = (
     Brands(),
     Categories(),
     Products(),
+    CustomerGroups(),
     Scripts(),
     Webhooks(),
 )

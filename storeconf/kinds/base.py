@@ -10,7 +10,8 @@ A kind must define: `name`, `spec`, `file`, `key()`, `read()`, `create()`,
 `update()`, `delete()`.
 A kind may override: `identity()` (case-insensitive keys), `expand()` (nested
 config shapes), `order()` (ordering within the kind), `check()` (cross-item
-config rules), `apply_batch()` (batch endpoints), `export_item()`,
+config rules), `merge()` (an object split over files), `apply_batch()` (batch
+endpoints), `export_item()`,
 `api_defaults`, `depends_on`, `sensitive_fields`, `scopes`.
 """
 
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from storeconf.client import StoreClient
 from storeconf.errors import Location, Problem
-from storeconf.model import DesiredState, Live, LiveState, Manage
+from storeconf.model import Desired, DesiredState, Live, LiveState, Manage
 from storeconf.plan import Action, Change
 
 
@@ -212,6 +213,11 @@ class Kind(Generic[SpecT]):
         """Nested changes the API makes as a consequence of others (deleting an option value
         deletes the variants that use it), so the plan shows them. Default: none."""
         return children
+
+    def merge(self, first: Desired, other: Desired) -> Desired | None:
+        """One object declared again (in another file): the combined object, or None when
+        that is a duplicate-key error (the default)."""
+        return None
 
     def to_fields(self, item: SpecT) -> dict[str, Any]:
         """The fields the config sets, as plain data. Only these are ever compared."""

@@ -23,6 +23,7 @@ from storeconf.sandbox.core.db import StoreDb
 from storeconf.sandbox.core.gateway import Gateway
 from storeconf.sandbox.core.http import NOT_FOUND_TITLE, ApiError, error_body
 from storeconf.sandbox.core.resource import Resource
+from storeconf.sandbox.customers import groups as customer_groups
 from storeconf.sandbox.hooks import webhooks
 from storeconf.sandbox.marketing import codes, promotions
 
@@ -43,6 +44,7 @@ RESOURCES: tuple[Resource, ...] = (
     # Codes before promotions: `/v3/promotions/codes` must win over `/v3/promotions/{id}`.
     codes.RESOURCE,
     promotions.RESOURCE,
+    customer_groups.RESOURCE,
 )
 
 

@@ -103,6 +103,10 @@ def promotion_codegen(store: Store) -> None:
     assert store.post(f"{PROMOTIONS}/{bulk}/codegen", body).status_code == 201
 
 
+def customer_group_without_rules(store: Store) -> None:
+    assert store.post("/v2/customer_groups", {"name": "Retail", "discount_rules": []}).status_code == 200
+
+
 CASES: list[tuple[spec_defects.Patch, Scenario, str]] = [
     (spec_defects.promotion_redemption_type_writable, promotion_create, "not valid under any"),
     (spec_defects.promotion_oneof_as_anyof, promotion_create, "valid under any of the given schemas"),
@@ -116,6 +120,7 @@ CASES: list[tuple[spec_defects.Patch, Scenario, str]] = [
     (spec_defects.bulk_rule_put_is_partial, bulk_rule_partial_put, "is a required property"),
     (spec_defects.modifier_value_put_is_partial, modifier_value_partial_put, "'sort_order' is a required"),
     (spec_defects.media_include_fields, image_include_fields, "include_fields"),
+    (spec_defects.customer_group_rules_any_of, customer_group_without_rules, "is valid under each of"),
 ]
 
 
@@ -133,6 +138,7 @@ def test_every_entry_from_the_sandbox_work_has_a_case() -> None:
         spec_defects.promotion_oneof_as_anyof,
         spec_defects.promotion_nullable_fields,
         spec_defects.promotion_generated_code_shape,
+        spec_defects.customer_group_rules_any_of,
     }
     assert {case[0] for case in CASES} == found_by_the_sandbox
     assert found_by_the_sandbox <= set(ALLOW_LIST)
