@@ -118,7 +118,9 @@ class CustomerGroups(Kind[CustomerGroup]):
         paths = [*access.get("categories", []), *(r["category"] for r in _rules(fields, "category"))]
         return [("categories", str(p)) for p in paths]
 
-    def check(self, items: Sequence[tuple[CustomerGroup, Location | None]]) -> list[Problem]:
+    def check(
+        self, items: Sequence[tuple[CustomerGroup, Location | None]], invalid: frozenset[str] = frozenset()
+    ) -> list[Problem]:
         problems = []
         for flag in ("is_default", "is_group_for_guests"):
             flagged = [(item, loc) for item, loc in items if getattr(item, flag)]
@@ -139,7 +141,7 @@ class CustomerGroups(Kind[CustomerGroup]):
         pruned = manage is not None and manage.prune
         if live is None and not pruned:
             return []
-        known = {*desired.objects.get("categories", {})}
+        known = desired.declared("categories")
         if not pruned and live is not None:
             known |= set(live.objects.get("categories", {}))
         problems = []
@@ -264,7 +266,7 @@ async def _resolve_config_skus(client: StoreClient, ctx: Context) -> None:
     desired: DesiredState | None = ctx.extra.get("desired")
     if desired is None:
         return
-    configured = set(desired.objects.get("products", {}))
+    configured = desired.declared("products")
     wanted: dict[str, tuple[str, str, Location | None]] = {}
     for obj in desired.objects.get("customer_groups", {}).values():
         for i, rule in enumerate(obj.fields.get("discount_rules") or []):
