@@ -1,0 +1,58 @@
+"""`apply`: make the store match the configuration, or execute a saved plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from storeconf.applier import ApplyReport
+from storeconf.cli.options import AllowDeletes, AutoApprove, EnvOption, TargetOption
+from storeconf.cli.output import confirm, print_plan, print_report, progress
+from storeconf.cli.session import session
+from storeconf.config import load_project
+from storeconf.engine import (
+    apply_planned,
+    check_saved_plan,
+    connect,
+    load_plan_file,
+    make_plan,
+    refuse_unsafe,
+    saved_targets,
+)
+from storeconf.errors import ApplyCancelled
+from storeconf.render import RENDERERS
+
+
+def apply(
+    ctx: typer.Context,
+    planfile: Annotated[Path | None, typer.Argument(help="A plan written by `plan --out`.")] = None,
+    env: EnvOption = "local",
+    auto_approve: AutoApprove = False,
+    allow_deletes: AllowDeletes = False,
+    target: TargetOption = None,
+) -> None:
+    """Make the store match the configuration (or execute a saved plan)."""
+    s = session(ctx)
+
+    async def work() -> ApplyReport | None:
+        project = load_project(s.directory, env)
+        saved = load_plan_file(planfile) if planfile is not None else None
+        targets = saved_targets(saved) if saved is not None else tuple(target or ())
+        async with connect(project.environment, wrap=s.runtime.wrap) as client:
+            planned = await make_plan(project, client, targets=targets)
+            if saved is not None:
+                check_saved_plan(saved, planned.plan)
+            print_plan(s.out, RENDERERS["text"](planned.plan), "text")
+            if planned.plan.empty:
+                return None
+            refuse_unsafe(planned, allow_deletes)  # before asking: a "yes" must not be wasted
+            if not auto_approve and saved is None and not confirm(s.out):
+                raise ApplyCancelled("Apply cancelled.")
+            with progress(s.out, len(planned.plan.changes)) as tick:
+                return await apply_planned(planned, client, allow_deletes=allow_deletes, on_progress=tick)
+
+    report = s.run(work)
+    if report is not None:
+        print_report(s, report)

@@ -1,0 +1,21 @@
+"""Options shared by several commands, as `Annotated` types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EnvOption = Annotated[str, typer.Option("--env", "-e", help="Environment from storeconf.yaml.")]
+TargetOption = Annotated[
+    list[str] | None, typer.Option("--target", help="Limit to KIND or KIND/KEY; repeatable.")
+]
+FormatOption = Annotated[str, typer.Option("--format", help="text, json or markdown.")]
+DetailedExitcode = Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 if there are changes.")]
+PlanOutOption = Annotated[Path | None, typer.Option("--out", help="Write the plan to FILE (no secrets).")]
+AutoApprove = Annotated[bool, typer.Option("--auto-approve", help="Do not ask.")]
+AllowDeletes = Annotated[
+    bool, typer.Option("--allow-deletes", help="Allow deleting more than a kind's safety threshold.")
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite existing files.")]

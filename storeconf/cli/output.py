@@ -1,0 +1,72 @@
+"""How commands talk to the terminal: plans, the apply prompt, progress, the apply report."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from storeconf.applier import ApplyReport
+from storeconf.cli.session import Session
+from storeconf.kinds.base import Outcome
+
+
+def print_plan(console: Console, text: str, fmt: str) -> None:
+    if fmt != "text":
+        console.print(text, end="", markup=False, highlight=False)
+        return
+    styles = {"+": "green", "~": "yellow", "-": "red"}
+    for line in text.splitlines():
+        head = line.lstrip()[:2]
+        style = styles.get(head[0]) if line.startswith("  ") and len(head) == 2 and head[1] == " " else None
+        console.print(line, style=style, markup=False, highlight=False)
+
+
+def confirm(console: Console) -> bool:
+    console.print("\nDo you want to apply these changes? Only 'yes' will be accepted: ", end="")
+    answer = sys.stdin.readline()
+    return answer.strip() == "yes"
+
+
+class progress:
+    """A progress bar on a terminal; nothing otherwise (logs stay clean in CI)."""
+
+    def __init__(self, console: Console, total: int) -> None:
+        self.bar = Progress(console=console, transient=True) if console.is_terminal else None
+        self.total = total
+
+    def __enter__(self) -> Callable[[Outcome], None]:
+        if self.bar is None:
+            return lambda _: None
+        self.bar.start()
+        task = self.bar.add_task("applying", total=self.total)
+        bar = self.bar
+        return lambda _: bar.advance(task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def print_report(s: Session, report: ApplyReport) -> None:
+    if report.ok:
+        counts = {
+            a: sum(1 for c in report.applied if c.action.value == a) for a in ("create", "update", "delete")
+        }
+        created, updated, deleted = counts["create"], counts["update"], counts["delete"]
+        s.out.print(f"Apply complete: {created} created, {updated} updated, {deleted} deleted.")
+        return
+    err = s.err
+    for change, error in report.failed:
+        err.print(f"Error: {change.action.value} {change.kind} {change.key} failed: {error}", markup=False)
+    err.print(f"Applied ({len(report.applied)}):", markup=False)
+    for change in report.applied:
+        err.print(f"  {change.action.glyph} {change.kind} {change.key}", markup=False)
+    err.print(f"Not applied ({len(report.failed) + len(report.not_attempted)}):", markup=False)
+    for change in [c for c, _ in report.failed] + report.not_attempted:
+        err.print(f"  {change.action.glyph} {change.kind} {change.key}", markup=False)
+    err.print("Apply stopped. Run `storeconf plan` to see the remaining work.")
+    raise typer.Exit(1)

@@ -1,0 +1,41 @@
+"""`sandbox serve`: the local BigCommerce-compatible API over HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from storeconf.cli.session import session
+
+
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    db: Annotated[str, typer.Option(help="SQLite file (or :memory:).")] = ".storeconf/sandbox.db",
+    token: Annotated[str, typer.Option(help="The X-Auth-Token to accept.")] = "sandbox-token",
+    store_hash: Annotated[str, typer.Option(help="Store hash in the URL path.")] = "sandbox",
+    quota: Annotated[int, typer.Option(help="Requests per 30 s rate-limit window.")] = 450,
+) -> None:
+    """Serve the sandbox API over HTTP: /stores/STORE_HASH/v3/..."""
+    from storeconf.sandbox import SandboxConfig, TokenGrant
+    from storeconf.sandbox.server import serve as serve_sandbox
+
+    if db != ":memory:":
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
+    config = SandboxConfig(
+        db_path=db,
+        store_hash=store_hash,
+        tokens={token: TokenGrant(client_id="sandbox-client")},
+        rate_limit_quota=quota,
+    )
+    session(ctx).err.print(f"sandbox: http://{host}:{port}/stores/{store_hash}/v3 (db {db})")
+    serve_sandbox(host, port, config)
+
+
+def group() -> typer.Typer:
+    sandbox = typer.Typer(help="The local BigCommerce-compatible sandbox.", no_args_is_help=True)
+    sandbox.command("serve")(serve)
+    return sandbox
