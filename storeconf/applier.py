@@ -2,26 +2,37 @@
 
 Changes run in plan order, in groups of consecutive changes of one kind, one
 action and one order level (e.g. all top-level categories to create): a group
-has no internal dependencies, so its kind may batch or parallelise it. After
-a group with a failure nothing new starts; what was in flight finishes. The
-report then says what was applied, what failed and what was not attempted,
-and a re-plan shows exactly the remaining work.
+has no internal dependencies, so its kind may batch or parallelise it.
+
+At the first failure nothing new starts (`storeconf.stop.Halt`): changes whose
+first request was sent finish, the others are reported as not started. With
+`keep_going`, a failed change and the changes that depend on it (a product
+whose new brand failed) are skipped and the rest is applied. A create whose
+answer was lost is settled by re-reading the kind before anything is resent;
+when that finds it, the failure was not one and the group carries on. The
+report says what was applied, what failed and what was not started, and a
+re-plan shows exactly the remaining work.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
 from storeconf.client import StoreClient
-from storeconf.errors import ApiError, ApplyError, TransportError
+from storeconf.errors import ApiError, ApplyError, may_have_applied
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind, Outcome
 from storeconf.plan import Action, Change, Plan
+from storeconf.stop import NotStarted
 
 ProgressCallback = Callable[[Outcome], None]
+
+# Sends of one create whose answers keep getting lost (and which a re-read does not find).
+MAX_SENDS = 4
 
 
 @dataclass
@@ -31,11 +42,14 @@ class ApplyReport:
     applied: list[Change] = field(default_factory=list)
     failed: list[tuple[Change, BaseException]] = field(default_factory=list)
     not_attempted: list[Change] = field(default_factory=list)
+    # --keep-going: changes left out because something they depend on failed, with the reason.
+    skipped: list[tuple[Change, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.not_attempted
+        return not self.failed and not self.not_attempted and not self.skipped
 
 
 async def apply_plan(
@@ -44,22 +58,81 @@ async def apply_plan(
     ctx: Context,
     registry: Registry = REGISTRY,
     on_progress: ProgressCallback | None = None,
+    report: ApplyReport | None = None,
 ) -> ApplyReport:
-    """Apply `plan` in order; `ctx` must hold the ids read with the live state the plan came from."""
-    report = ApplyReport()
+    """Apply `plan` in order; `ctx` must hold the ids read with the live state the plan came from.
+
+    `report` is filled in as changes finish, so a caller that cancels the apply still has it.
+    """
+    report = report if report is not None else ApplyReport()
     groups = [list(g) for _, g in groupby(plan.changes, key=lambda c: (c.kind, c.action, c.order))]
+    broken: dict[tuple[str, str], str] = {}  # (kind, identity) of failed or skipped objects -> why
     for index, group in enumerate(groups):
         kind = registry[group[0].kind]
-        outcomes = await kind.apply_batch(client, group, ctx)
-        outcomes = await _reconcile(kind, client, ctx, outcomes)
+        group = _without_dependents(group, kind, registry, broken, report)
+        await _apply_group(kind, group, client, ctx, report, on_progress)
+        for change, _ in report.failed:
+            broken.setdefault((change.kind, registry[change.kind].identity(change.key)), "failed")
+        if ctx.halt.tripped:
+            report.interrupted = ctx.halt.interrupted
+            report.not_attempted += [c for g in groups[index + 1 :] for c in g]
+            break
+    return report
+
+
+def _without_dependents(
+    group: list[Change],
+    kind: Kind[Any],
+    registry: Registry,
+    broken: dict[tuple[str, str], str],
+    report: ApplyReport,
+) -> list[Change]:
+    """Under --keep-going: the changes of `group` that refer to nothing that failed or was skipped."""
+    if not broken:
+        return group
+    kept = []
+    for change in group:
+        refs = [(k, key) for k, key in kind.refs(change.fields) if k in registry.names()]
+        bad = next(((k, key) for k, key in refs if (k, registry[k].identity(key)) in broken), None)
+        if bad is None:
+            kept.append(change)
+            continue
+        why = broken[(bad[0], registry[bad[0]].identity(bad[1]))]
+        report.skipped.append((change, f"depends on {bad[0]} {bad[1]}, which {why}"))
+        broken[(kind.name, kind.identity(change.key))] = "was skipped"
+    return kept
+
+
+async def _apply_group(
+    kind: Kind[Any],
+    group: list[Change],
+    client: StoreClient,
+    ctx: Context,
+    report: ApplyReport,
+    on_progress: ProgressCallback | None,
+) -> None:
+    """Apply one group; rounds repeat only for changes held back by a failure that a re-read settled."""
+    sends: Counter[int] = Counter()
+    pending = group
+    while pending:
+        failures = len(report.failed)
+        outcomes = await kind.apply_batch(client, pending, ctx)
         for outcome in outcomes:
+            if not isinstance(outcome.error, NotStarted):
+                sends[id(outcome.change)] += 1
+        settled, again = await _reconcile(kind, client, ctx, outcomes, sends)
+        waiting = [o.change for o in settled if isinstance(o.error, NotStarted)]
+        for outcome in settled:
+            if isinstance(outcome.error, NotStarted):
+                continue
             _record(report, kind, ctx, outcome)
             if on_progress:
                 on_progress(outcome)
-        if report.failed:
-            report.not_attempted = [c for g in groups[index + 1 :] for c in g]
-            break
-    return report
+        pending = again + waiting
+        if (len(report.failed) > failures and ctx.halt.stop_on_failure) or ctx.halt.interrupted:
+            report.not_attempted += pending
+            return
+        ctx.halt.resume()  # what tripped it was settled by the re-read: carry on with the rest
 
 
 def _record(report: ApplyReport, kind: Kind[Any], ctx: Context, outcome: Outcome) -> None:
@@ -86,24 +159,22 @@ class IncompleteCreate(ApplyError):
     """A multi-request create whose first request went through but whose answer was lost."""
 
 
-def ambiguous(error: BaseException | None) -> bool:
-    """A create that failed this way may have gone through on the server."""
-    return isinstance(error, TransportError) or (isinstance(error, ApiError) and error.status >= 500)
-
-
 async def _reconcile(
-    kind: Kind[Any], client: StoreClient, ctx: Context, outcomes: Sequence[Outcome]
-) -> list[Outcome]:
-    """Creates are not retried blindly: re-read by natural key first, retry only if the object is absent."""
-    unsure = [o for o in outcomes if o.change.action is Action.CREATE and ambiguous(o.error)]
+    kind: Kind[Any], client: StoreClient, ctx: Context, outcomes: Sequence[Outcome], sends: Counter[int]
+) -> tuple[list[Outcome], list[Change]]:
+    """Creates are not resent blindly: re-read by natural key first, resend only if the object is absent.
+
+    Returns the settled outcomes and the creates to send again.
+    """
+    unsure = [o for o in outcomes if o.change.action is Action.CREATE and may_have_applied(o.error)]
     if not unsure:
-        return list(outcomes)
+        return list(outcomes), []
     try:
         live = {kind.identity(obj.key): obj for obj in await kind.read(client, ctx)}
     except Exception:  # cannot tell; keep the original failures
-        return list(outcomes)
+        return list(outcomes), []
     resolved: dict[int, Outcome] = {}
-    retry = []
+    again: list[Change] = []
     for outcome in unsure:
         found = live.get(kind.identity(outcome.change.key))
         if found is not None and kind.create_is_atomic:
@@ -115,7 +186,8 @@ async def _reconcile(
                 "its create ran; run apply again to finish it"
             )
             resolved[id(outcome)] = Outcome(outcome.change, incomplete, found.id)
-        else:
-            retry.append(outcome.change)
-    retried = {id(o.change): o for o in await kind.apply_batch(client, retry, ctx)} if retry else {}
-    return [resolved.get(id(o)) or retried.get(id(o.change)) or o for o in outcomes]
+        elif sends[id(outcome.change)] < MAX_SENDS:
+            again.append(outcome.change)
+    resend = {id(c) for c in again}
+    settled = [resolved.get(id(o), o) for o in outcomes if id(o.change) not in resend]
+    return settled, again

@@ -39,7 +39,7 @@ from typing import Any, Self
 
 import httpx
 
-from storeconf.errors import ApiError, RateLimited, TransportError
+from storeconf.errors import ApiError, RateLimited, TransportError, Unreachable
 from storeconf.ratelimit import MAX_DELAY_S, RateLimiter, backoff_delay, rate_limit_reset_s
 
 log = logging.getLogger(__name__)
@@ -247,7 +247,9 @@ class StoreClient:
             # Only the class and message of the httpx error (its request carries our headers),
             # scrubbed in case some layer below ever quotes a header value.
             detail = str(exc).replace(self._token.reveal(), "<redacted>")
-            raise TransportError(f"{method} {path}: {type(exc).__name__}: {detail}") from None
+            unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            error = Unreachable if unsent else TransportError
+            raise error(f"{method} {path}: {type(exc).__name__}: {detail}") from None
 
     def _rate_limited(
         self, method: str, path: str, response: httpx.Response, window: int, attempt: int

@@ -5,6 +5,7 @@
     ├── ApiError             the store answered with an error (status + body, never the token)
     │   └── RateLimited      429 after the retries ran out
     ├── TransportError       the store could not be reached (connection, timeout)
+    │   └── Unreachable      no connection opened: the request was never sent
     ├── PlanError            a plan cannot be built or must not be applied
     │   ├── UnsafePlanError  too many deletes without --allow-deletes
     │   └── StalePlanError   a saved plan no longer matches config or live store
@@ -80,6 +81,10 @@ class TransportError(StoreconfError):
     """The store could not be reached at all."""
 
 
+class Unreachable(TransportError):
+    """No connection could be opened: unlike a dropped one, the request never reached the store."""
+
+
 class PlanError(StoreconfError):
     """A plan could not be built, or must not be applied."""
 
@@ -102,6 +107,14 @@ class ApplyError(StoreconfError):
 
 class ApplyCancelled(StoreconfError):
     """Apply asked for confirmation and did not get `yes`: nothing was changed."""
+
+
+def may_have_applied(error: BaseException | None) -> bool:
+    """Whether a failed write may still have been applied on the server: its answer was lost
+    (a dropped connection, a timeout) or the server failed part way (5xx)."""
+    if isinstance(error, Unreachable):  # no connection, so the request never reached the store
+        return False
+    return isinstance(error, TransportError) or (isinstance(error, ApiError) and error.status >= 500)
 
 
 def describe_error_body(body: Any) -> str:

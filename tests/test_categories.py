@@ -28,7 +28,7 @@ def test_partial_batch_failure_applies_the_rest_and_replans_the_failed(
     )
     result = cli("apply", "--auto-approve")
     assert result.exit_code == 1
-    assert "update categories B failed" in result.stderr and "/a/" in result.stderr
+    assert "[update categories B," in result.stderr and "/a/" in result.stderr
     assert "Applied (1):\n  ~ categories A" in result.stderr
     replan = cli("plan")
     assert "~ categories B" in replan.stdout and "~ categories A" not in replan.stdout

@@ -195,11 +195,13 @@ def test_failure_mid_apply_stops_reports_and_replan_shows_rest(example: Path, re
     faulty = Faulty()
     result = Cli(example, faulty)("apply", "--auto-approve")
     assert result.exit_code == 1
-    assert re.search(r"Error: create scripts .* failed: POST /v3/content/scripts -> 422", result.stderr)
+    assert re.search(r"Error: POST /v3/content/scripts -> 422: .* \[create scripts .*\]", result.stderr)
     applied = int(re.search(r"Applied \((\d+)\)", result.stderr).group(1))  # type: ignore[union-attr]
-    not_applied = int(re.search(r"Not applied \((\d+)\)", result.stderr).group(1))  # type: ignore[union-attr]
-    assert applied > 0 and not_applied > 0
-    assert "+ webhooks" in result.stderr.split("Not applied")[1]  # webhooks come after scripts: not attempted
+    failed = int(re.search(r"Failed \((\d+)\)", result.stderr).group(1))  # type: ignore[union-attr]
+    not_started = int(re.search(r"Not started \((\d+)\)", result.stderr).group(1))  # type: ignore[union-attr]
+    assert applied > 0 and failed == 1 and not_started > 0
+    not_applied = failed + not_started
+    assert "+ webhooks" in result.stderr.split("Not started")[1]  # webhooks come after scripts: not started
 
     replan = Cli(example, recorder)("plan", "--detailed-exitcode")
     assert replan.exit_code == 2

@@ -12,6 +12,7 @@ from rich.progress import Progress
 from storeconf.applier import ApplyReport
 from storeconf.cli.session import Session
 from storeconf.kinds.base import Outcome
+from storeconf.render.report import report_lines, summary_line
 
 
 def print_plan(console: Console, text: str, fmt: str) -> None:
@@ -53,20 +54,8 @@ class progress:
 
 def print_report(s: Session, report: ApplyReport) -> None:
     if report.ok:
-        counts = {
-            a: sum(1 for c in report.applied if c.action.value == a) for a in ("create", "update", "delete")
-        }
-        created, updated, deleted = counts["create"], counts["update"], counts["delete"]
-        s.out.print(f"Apply complete: {created} created, {updated} updated, {deleted} deleted.")
+        s.out.print(summary_line(report), markup=False)
         return
-    err = s.err
-    for change, error in report.failed:
-        err.print(f"Error: {change.action.value} {change.kind} {change.key} failed: {error}", markup=False)
-    err.print(f"Applied ({len(report.applied)}):", markup=False)
-    for change in report.applied:
-        err.print(f"  {change.action.glyph} {change.kind} {change.key}", markup=False)
-    err.print(f"Not applied ({len(report.failed) + len(report.not_attempted)}):", markup=False)
-    for change in [c for c, _ in report.failed] + report.not_attempted:
-        err.print(f"  {change.action.glyph} {change.kind} {change.key}", markup=False)
-    err.print("Apply stopped. Run `storeconf plan` to see the remaining work.")
-    raise typer.Exit(1)
+    for line in report_lines(report):
+        s.err.print(line, markup=False)
+    raise typer.Exit(130 if report.interrupted else 1)

@@ -28,6 +28,7 @@ from storeconf.client import StoreClient
 from storeconf.errors import Location, Problem
 from storeconf.model import Desired, DesiredState, Live, LiveState, Manage
 from storeconf.plan import Action, Change
+from storeconf.stop import Halt
 
 
 class Spec(BaseModel):
@@ -52,6 +53,8 @@ class Context:
     # The reverse: (kind, id) -> key, so readers can show references by key (brand_id -> brand name).
     keys: dict[tuple[str, Any], str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Set at the first failure of an apply (or on Ctrl-C): no change starts after it.
+    halt: Halt = field(default_factory=Halt)
 
     def option(self, kind: str, name: str, default: Any = None) -> Any:
         m = self.manage.get(kind)
@@ -277,6 +280,8 @@ class Kind(Generic[SpecT]):
 
         async def one(change: Change) -> Outcome:
             async with sem:
+                if ctx.halt.tripped:
+                    return Outcome(change, ctx.halt.not_started())
                 try:
                     method = {
                         Action.CREATE: self.create,
@@ -285,6 +290,7 @@ class Kind(Generic[SpecT]):
                     }
                     new_id = await method[change.action](client, change, ctx)
                 except Exception as exc:  # reported per change; the applier decides what to stop
+                    ctx.halt.failed(exc)
                     return Outcome(change, exc)
                 return Outcome(change, None, new_id)
 

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from storeconf.client import StoreClient
+from storeconf.batch import ItemError, item_messages
+from storeconf.client import ApiResponse, StoreClient
 from storeconf.errors import ApiError, Location, PlanError, Problem
 from storeconf.kinds.base import Context, Kind, Outcome, RawItem, Spec, TreeShape, changed_fields
 from storeconf.model import Live
@@ -172,6 +173,9 @@ class Categories(Kind[Category]):
         for start in range(0, len(changes), BATCH):
             chunk = changes[start : start + BATCH]
             action = chunk[0].action
+            if ctx.halt.tripped:
+                outcomes += [Outcome(c, ctx.halt.not_started()) for c in chunk]
+                continue
             try:
                 if action is Action.CREATE:
                     outcomes += await self._create(client, chunk, ctx)
@@ -181,6 +185,8 @@ class Categories(Kind[Category]):
                     outcomes += await self._delete(client, chunk)
             except Exception as exc:  # the whole request failed: every change in it failed
                 outcomes += [Outcome(c, exc) for c in chunk]
+            if any(not o.ok for o in outcomes):
+                ctx.halt.failed(next(o.error for o in outcomes if o.error is not None))
         return outcomes
 
     async def _create(self, client: StoreClient, chunk: Sequence[Change], ctx: Context) -> list[Outcome]:
@@ -191,10 +197,11 @@ class Categories(Kind[Category]):
             (d.get("parent_id") or 0, str(d["name"]).casefold()): d["category_id"] for d in resp.data or []
         }
         outcomes = []
-        for change, item in zip(chunk, body, strict=True):
+        messages = item_messages(resp.body, body) if resp.status == 207 else {}
+        for index, (change, item) in enumerate(zip(chunk, body, strict=True)):
             new_id = created.get((item.get("parent_id") or 0, str(item["name"]).casefold()))
             if new_id is None:
-                outcomes.append(Outcome(change, _partial_error("POST", resp.status, resp.body, item["name"])))
+                outcomes.append(Outcome(change, _partial_error("POST", resp, messages.get(index))))
             else:
                 ctx.ids[(self.name, self.identity(change.key))] = new_id
                 outcomes.append(Outcome(change, None, new_id))
@@ -228,11 +235,9 @@ class Categories(Kind[Category]):
                 fields["url"] = {"path": fields["url"], "is_customized": True}
             body.append({"category_id": change.live_id, **fields})
         resp = await client.request("PUT", CATEGORIES, json=body)
-        failed = failed_indexes(resp.body) if resp.status == 207 else set()
+        failed = item_messages(resp.body, body) if resp.status == 207 else {}
         return [
-            Outcome(
-                c, _partial_error("PUT", resp.status, resp.body, c.key) if i in failed else None, c.live_id
-            )
+            Outcome(c, _partial_error("PUT", resp, failed[i]) if i in failed else None, c.live_id)
             for i, c in enumerate(chunk)
         ]
 
@@ -261,17 +266,7 @@ def _expand_node(item: Any, at: tuple[str | int, ...], parent: str | None) -> It
             yield from _expand_node(child, (*at, "children", i), path)
 
 
-def failed_indexes(body: Any) -> set[int]:
-    """Request indexes a 207 names in its per-item errors (`{"errors": {"errors": {"1.name": …}}}`).
-
-    The spec gives the 207 an `errors` object without fixing its keys; the API keys
-    item errors by the item's index in the request.
-    """
-    outer = body.get("errors") if isinstance(body, dict) else None
-    inner = outer.get("errors") if isinstance(outer, dict) else None
-    keys = inner.keys() if isinstance(inner, dict) else ()
-    return {int(k.split(".", 1)[0]) for k in keys if k.split(".", 1)[0].isdigit()}
-
-
-def _partial_error(method: str, status: int, body: Any, what: str) -> ApiError:
-    return ApiError(method, f"{CATEGORIES} ({what})", status if status >= 400 else 422, body)
+def _partial_error(method: str, resp: ApiResponse, detail: str | None) -> BaseException:
+    """One item's failure from a 207 (partly applied) answer: only that item's errors."""
+    cause = ApiError(method, CATEGORIES, resp.status, resp.body)
+    return ItemError(cause, detail) if detail else cause

@@ -4,6 +4,7 @@ that stay with the product they belong to. Against a recording fake API (`httpx.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from dataclasses import replace
 from typing import Any
@@ -18,6 +19,7 @@ from storeconf.kinds.products.read import LIVE
 from storeconf.model import DesiredState, LiveState
 from storeconf.plan import Action, Plan
 from storeconf.planner import build_plan
+from storeconf.stop import Halt
 from tests.conformance import ConformanceCollector, ValidatingTransport, specs_available
 from tests.kinds.test_products_helpers import (
     DROP,
@@ -35,10 +37,16 @@ from tests.kinds.test_products_helpers import (
 
 
 def run(
-    api: FakeApi, plan: Plan, state: LiveState | None = None, transport: Any = None
+    api: FakeApi,
+    plan: Plan,
+    state: LiveState | None = None,
+    transport: Any = None,
+    *,
+    keep_going: bool = False,
 ) -> tuple[list[Outcome], Context]:
     """Apply every change of `plan` through the kind, with a context as the read left it."""
     ctx = context()
+    ctx.halt = Halt(stop_on_failure=not keep_going)
     if state is not None:
         ctx.extra[LIVE] = {obj.id: obj for obj in state.objects["products"].values()}
 
@@ -389,12 +397,13 @@ def test_a_failed_nested_write_fails_only_its_product() -> None:
     state = live(*raws)
     api = FakeApi()
     api.fail[("PUT", r"/catalog/products/101/custom-fields/6")] = 422
-    outcomes, _ = run(api, planned(desired(*configs), state), state)
+    outcomes, _ = run(api, planned(desired(*configs), state), state, keep_going=True)
     assert [(o.change.key, o.ok) for o in outcomes] == [("P0", True), ("P1", False), ("P2", True)]
     assert isinstance(outcomes[1].error, ApiError) and outcomes[1].error.status == 422
 
 
-def test_a_failed_batch_fails_its_products_and_stops_their_nested_writes() -> None:
+def test_a_batch_rejected_for_one_product_fails_only_it_and_stops_its_nested_writes() -> None:
+    """The store rejects any batch holding P3 without naming it: bisecting isolates P3."""
     raws = [full_raw(100 + i, f"P{i}") for i in range(12)]
     configs = [
         tee(sku=f"P{i}", name=f"Classic Tee P{i}", price=1, custom_fields={"material": "x"})
@@ -402,27 +411,23 @@ def test_a_failed_batch_fails_its_products_and_stops_their_nested_writes() -> No
     ]
     state = live(*raws)
     api = FakeApi()
-    calls = 0
 
-    def first_batch_fails(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        if request.method == "PUT" and request.url.path.endswith("/v3/catalog/products"):
-            calls += 1
-            if calls == 1:
-                return httpx.Response(409, json={"status": 409, "title": "Conflict"})
+    def rejects_p3(request: httpx.Request) -> httpx.Response:
+        batch = request.method == "PUT" and request.url.path.endswith("/v3/catalog/products")
+        if batch and 103 in [item["id"] for item in json.loads(request.content)]:
+            return httpx.Response(409, json={"status": 409, "title": "Conflict"})
         return api(request)
 
     ctx = context()
     ctx.extra[LIVE] = {obj.id: obj for obj in state.objects["products"].values()}
 
     async def go() -> list[Outcome]:
-        async with api.client(httpx.MockTransport(first_batch_fails)) as client:
+        async with api.client(httpx.MockTransport(rejects_p3)) as client:
             return await PRODUCTS.apply_batch(client, planned(desired(*configs), state).changes, ctx)
 
     outcomes = asyncio.run(go())
-    assert sum(not o.ok for o in outcomes) == 10
-    failed = {o.change.key for o in outcomes if not o.ok}
-    assert not any(f"/{100 + int(k[1:])}/" in r for k in failed for r in requests(api))
+    assert [o.change.key for o in outcomes if not o.ok] == ["P3"]
+    assert not any("/103/" in r for r in requests(api))
 
 
 # ---- delete -------------------------------------------------------------------------------------

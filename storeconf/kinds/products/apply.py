@@ -16,8 +16,11 @@ Requests for a group of K changes:
   assignments and one DELETE per channel losing products (per 250 products), sequentially,
   as the API asks for assignment requests.
 
-A failure fails only the product it belongs to (every product of a failed batch request);
-nothing raises out of here.
+A failure fails only the product it belongs to: a batch request the store rejects because
+of some items is sent again without them (`storeconf.batch`), so only the products whose
+items were bad fail; a batch that fails as a whole (5xx, lost connection) fails every product
+in it. Once the apply's halt is tripped (`storeconf.stop`), a product that has not sent its
+first request does not start. Nothing raises out of here.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
+from storeconf.batch import send_good_items
 from storeconf.client import StoreClient
 from storeconf.errors import ApiError, StoreconfError
 from storeconf.kinds.base import Context, Outcome, changed_fields
@@ -66,6 +70,7 @@ class Writer:
         manage = ctx.manage.get("products")
         self.nested = Nested(client, manage.ignore if manage else frozenset())
         self.concurrency = concurrency
+        self.started: set[int] = set()  # id() of the jobs that sent a request
 
     async def apply(self, changes: Sequence[Change]) -> list[Outcome]:
         """Outcomes in the order of `changes`. The applier sends one action per group; a mixed
@@ -91,19 +96,21 @@ class Writer:
 
     async def _create_one(self, change: Change) -> Job:
         job = Job(change, 0)
+        if not self._begin(job):
+            return job
         try:
             resp = await self.client.request(
                 "POST", PRODUCTS, json=payloads.create_body(change.fields, self.refs)
             )
         except Exception as exc:  # reported on the change; the applier decides what to stop
-            job.error = exc
+            self._fail(job, exc)
             return job
         job.product_id = int(resp.data["id"])
         self._remember_variants(resp.data.get("variants") or [])
         try:
             await self._after_create(job)
         except Exception as exc:
-            job.error = exc
+            self._fail(job, exc)
         return job
 
     async def _after_create(self, job: Job) -> None:
@@ -133,11 +140,11 @@ class Writer:
         return [Outcome(j.change, j.error, j.product_id) for j in jobs]
 
     async def _load_live(self, job: Job) -> Job:
-        if needs_live(job.change):
+        if needs_live(job.change) and self._begin(job):
             try:
                 await self._live(job)
             except Exception as exc:
-                job.error = exc
+                self._fail(job, exc)
         return job
 
     async def _live(self, job: Job) -> None:
@@ -162,7 +169,7 @@ class Writer:
             try:
                 batch.append((job, {"id": job.product_id, **self._body(job, fields)}))
             except Exception as exc:  # an unresolvable reference fails this product only
-                job.error = exc
+                self._fail(job, exc)
         if moves := _swap_moves(batch):
             await self._batched(moves, PRODUCT_BATCH, lambda items: self._request("PUT", PRODUCTS, items))
         await self._batched(batch, PRODUCT_BATCH, self._send_products)
@@ -177,10 +184,12 @@ class Writer:
         return payloads.product_body(fields, self.refs, job.keep_categories)
 
     async def _write_nested(self, job: Job) -> Job:
+        if not self._begin(job):
+            return job
         try:
             await self.nested.write(job)
         except Exception as exc:
-            job.error = exc
+            self._fail(job, exc)
         return job
 
     async def _put_variants(self, jobs: list[Job]) -> None:
@@ -195,7 +204,7 @@ class Writer:
         try:
             await self.nested.cleanup(job)
         except Exception as exc:
-            job.error = exc
+            self._fail(job, exc)
         return job
 
     # ---- delete -----------------------------------------------------------------------------
@@ -204,10 +213,13 @@ class Writer:
         chunks = [changes[i : i + DELETE_BATCH] for i in range(0, len(changes), DELETE_BATCH)]
 
         async def one(chunk: list[Change]) -> list[Outcome]:
+            if self.ctx.halt.tripped:
+                return [Outcome(c, self.ctx.halt.not_started()) for c in chunk]
             ids = ",".join(str(c.live_id) for c in chunk)
             try:
                 await self.client.request("DELETE", PRODUCTS, params={"id:in": ids})
             except Exception as exc:
+                self.ctx.halt.failed(exc)
                 return [Outcome(c, exc) for c in chunk]
             return [Outcome(c, None, c.live_id) for c in chunk]
 
@@ -236,10 +248,11 @@ class Writer:
                 await self._unassign(channel, members[start : start + DELETE_BATCH])
 
     async def _unassign(self, channel: int, jobs: list[Job]) -> None:
-        params = {"product_id:in": ",".join(str(j.product_id) for j in jobs), "channel_id:in": channel}
-        await self._guarded(
-            [(j, None) for j in jobs], lambda _: self._request("DELETE", ASSIGNMENTS, None, params)
-        )
+        async def send(ids: list[int]) -> None:
+            params = {"product_id:in": ",".join(map(str, ids)), "channel_id:in": channel}
+            await self._request("DELETE", ASSIGNMENTS, None, params)
+
+        await self._guarded([(j, j.product_id) for j in jobs], send)
 
     # ---- helpers ----------------------------------------------------------------------------
 
@@ -257,15 +270,25 @@ class Writer:
         await asyncio.gather(*(self._guarded(chunk, send) for chunk in chunks))
 
     async def _guarded(self, chunk: list[tuple[Job, T]], send: Callable[[list[T]], Awaitable[Any]]) -> None:
-        """Send one batch; if it fails, every product with an item in it fails."""
-        live = [(job, item) for job, item in chunk if job.error is None]
-        if not live:
-            return
-        try:
-            await send([item for _, item in live])
-        except Exception as exc:
-            for job, _ in live:
-                job.error = job.error or exc
+        """Send one batch; the products whose items the store rejects fail, the rest is sent again
+        without them. A batch that fails as a whole fails every product with an item in it."""
+        live = [(job, item) for job, item in chunk if job.error is None and self._begin(job)]
+        for index, exc in (await send_good_items([item for _, item in live], send)).items():
+            self._fail(live[index][0], exc)
+
+    def _begin(self, job: Job) -> bool:
+        """Whether `job` may send a request: it already has, or the apply has not been halted."""
+        if id(job) in self.started:
+            return True
+        if self.ctx.halt.tripped:
+            job.error = job.error or self.ctx.halt.not_started()
+            return False
+        self.started.add(id(job))
+        return True
+
+    def _fail(self, job: Job, exc: BaseException) -> None:
+        job.error = job.error or exc
+        self.ctx.halt.failed(exc)
 
     async def _bounded(self, items: Sequence[Any], run: Callable[[Any], Awaitable[Job]]) -> list[Job]:
         sem = asyncio.Semaphore(self.concurrency)

@@ -13,15 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from storeconf.client import StoreClient
-from storeconf.errors import ApiError, TransportError
+from storeconf.errors import ApiError, may_have_applied
 
 VARIANTS = "/v3/catalog/variants"
 ATTEMPTS = 3  # sends of one batch, reconciling in between
-
-
-def ambiguous(error: BaseException) -> bool:
-    """The request may have been applied although it failed."""
-    return isinstance(error, TransportError) or (isinstance(error, ApiError) and error.status >= 500)
 
 
 async def put_variants(client: StoreClient, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -33,7 +28,7 @@ async def put_variants(client: StoreClient, items: list[dict[str, Any]]) -> list
         try:
             return done + await _send(client, pending)
         except Exception as exc:
-            if not ambiguous(exc):
+            if not may_have_applied(exc):
                 raise
             found = await _created(client, pending, exc)
         done += list(found.values())

@@ -1,0 +1,122 @@
+"""Batch writes the store rejects because of some of their items: find those, send the rest.
+
+BigCommerce answers a batch write with bad items in one of these ways:
+- it rejects the whole batch and names the items by request index in the error's
+  `errors` keys (`PUT /catalog/products` 409/422: `{"errors": {"4.custom_url": "…"}}`);
+- it rejects the whole batch with one `batch_errors` entry per bad item (`PUT
+  /catalog/variants` 422 names the index in the entry's `errors` keys; price records name
+  the item by the `data` it was sent with);
+- it applies the good items and lists the bad ones in a 207 (categories): nothing to resend,
+  `item_messages` attributes the errors.
+When a rejection names no item (a 422 without indexes, a 404 for a product deleted since
+the plan, a 413), the batch is bisected: each half is sent on its own until every bad item
+is alone. Errors that are not about items (5xx, dropped connections, 401/403/429) fail the
+whole batch: sending part of it again would not help.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from storeconf.errors import ApiError, StoreconfError, describe_error_body
+
+T = TypeVar("T")
+
+# Answers that reject a batch because of what some of its items say.
+ITEM_STATUSES = frozenset({400, 404, 409, 413, 422})
+
+
+class ItemError(StoreconfError):
+    """One item of a batch request the store rejected, with only that item's errors."""
+
+    def __init__(self, cause: ApiError, detail: str) -> None:
+        self.cause = cause
+        self.status = cause.status
+        super().__init__(f"{cause.method} {cause.path} -> {cause.status}: {detail}")
+
+
+def item_messages(body: Any, items: Sequence[Any]) -> dict[int, str]:
+    """The errors a batch answer gives per item, by the item's index in `items`."""
+    listed = isinstance(body, dict) and isinstance(body.get("batch_errors"), list)
+    entries = body["batch_errors"] if listed else [body]
+    found: dict[int, list[str]] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        errors = entry.get("errors") if "errors" in entry else entry.get("field_errors")
+        if isinstance(errors, dict) and isinstance(errors.get("errors"), dict):
+            errors = errors["errors"]  # the 207 wraps a whole error body
+        by_data = _index_of_data(entry.get("data"), items)
+        title = str(entry.get("title") or "")
+        for index, text in _indexed(errors, by_data, len(items)):
+            found.setdefault(index, []).append(text if not title else f"{title} - {text}")
+    return {i: "; ".join(dict.fromkeys(texts)) for i, texts in sorted(found.items())}
+
+
+def _indexed(errors: Any, by_data: int | None, count: int) -> list[tuple[int, str]]:
+    out = []
+    for key, text in errors.items() if isinstance(errors, dict) else []:
+        head, _, rest = str(key).partition(".")
+        if head.isdigit() and int(head) < count:
+            out.append((int(head), f"{rest or 'item'}: {text}"))
+        elif by_data is not None:
+            out.append((by_data, f"{key}: {text}"))
+    if not out and by_data is not None:
+        out.append((by_data, describe_error_body(errors) if errors else "rejected"))
+    return out
+
+
+def _index_of_data(data: Any, items: Sequence[Any]) -> int | None:
+    """The item a `batch_errors` entry was sent as (price records: variant_id/sku + currency)."""
+    if not isinstance(data, dict) or not data:
+        return None
+    for index, item in enumerate(items):
+        shared = [k for k in data if isinstance(item, dict) and k in item]
+        if shared and all(_same(item[k], data[k]) for k in shared):
+            return index
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    return str(a).casefold() == str(b).casefold()
+
+
+def about_items(error: BaseException) -> bool:
+    """Whether the store rejected the batch because of what some items say (so a part may pass)."""
+    return isinstance(error, ApiError) and error.status in ITEM_STATUSES
+
+
+async def send_good_items(
+    items: Sequence[T], send: Callable[[list[T]], Awaitable[Any]]
+) -> dict[int, BaseException]:
+    """Send `items` as one batch; if the store rejects it because of some items, send the
+    others again without them. Returns the failures by index in `items` (empty: all sent)."""
+    failures: dict[int, BaseException] = {}
+
+    async def run(positions: list[int]) -> None:
+        try:
+            await send([items[p] for p in positions])
+            return
+        except Exception as exc:
+            if not about_items(exc):
+                failures.update((p, exc) for p in positions)
+                return
+            assert isinstance(exc, ApiError)
+            named = item_messages(exc.body, [items[p] for p in positions])
+            if named:
+                failures.update((positions[i], ItemError(exc, text)) for i, text in named.items())
+                rest = [p for i, p in enumerate(positions) if i not in named]
+            elif len(positions) > 1:  # the store does not say which: bisect
+                middle = len(positions) // 2
+                await run(positions[:middle])
+                rest = positions[middle:]
+            else:
+                failures[positions[0]] = exc
+                rest = []
+            if rest:
+                await run(rest)
+
+    if items:
+        await run(list(range(len(items))))
+    return failures
