@@ -50,7 +50,7 @@ def test_secret_in_a_nested_part_is_masked_everywhere(cli: Cli, example: Path, t
         assert plan.exit_code == 0, plan.output
         assert "hunter2" not in plan.output and "hunter2" not in plan_file.read_text()
         markdown = cli("plan", "--format", "markdown")
-        assert "hunter2" not in markdown.stdout and "+     custom_field supplier" in markdown.stdout
+        assert "hunter2" not in markdown.stdout and "+ custom_field supplier" in markdown.stdout
         assert cli("apply", "--auto-approve").exit_code == 0
         assert cli("plan", "--detailed-exitcode").exit_code == 0
     finally:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from storeconf import __version__
-from storeconf.cli import apply, plan, project, sandbox
+from storeconf.cli import apply, diff, plan, project, sandbox
 from storeconf.cli.session import Runtime, Session
 
 
@@ -48,7 +48,7 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
     app.command()(plan.validate)
     app.command()(plan.plan)
     app.command()(apply.apply)
-    app.command("diff")(plan.diff)
+    app.command("diff")(diff.diff)
     app.command("export")(project.export)
     app.command()(project.schema)
     app.command()(project.init)

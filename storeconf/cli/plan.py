@@ -1,7 +1,13 @@
-"""`validate`, `plan` and `diff`: read the configuration and the stores, change nothing."""
+"""`validate` and `plan`: read the configuration and the stores, change nothing.
+
+`plan` takes `--env` more than once to show, in one document, what each environment's store
+would get (the merge to staging and the promotion to production, in one PR comment).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +17,25 @@ from storeconf.cli.options import DetailedExitcode, EnvOption, FormatOption, Pla
 from storeconf.cli.output import print_plan
 from storeconf.cli.session import Session, session
 from storeconf.config import load_project
-from storeconf.engine import Planned, connect, diff_stores, make_plan
-from storeconf.errors import ConfigError
+from storeconf.engine import Planned, connect, make_plan
+from storeconf.errors import ConfigError, StoreconfError
 from storeconf.kinds import REGISTRY
 from storeconf.plan import Plan
 from storeconf.render import RENDERERS
+from storeconf.render.markdown import Document, Section, markdown_parts
+
+EnvsOption = Annotated[
+    list[str] | None,
+    typer.Option("--env", "-e", help="Environment from storeconf.yaml; repeat for one report of several."),
+]
+PartsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--markdown-parts",
+        help="With --format markdown: write numbered comment files (part-1.md, ...) to DIR, each under "
+        "GitHub's 65,536-character limit, instead of truncating the details.",
+    ),
+]
 
 
 def validate(ctx: typer.Context, env: EnvOption = "local") -> None:
@@ -36,47 +56,82 @@ def validate(ctx: typer.Context, env: EnvOption = "local") -> None:
 
 def plan(
     ctx: typer.Context,
-    env: EnvOption = "local",
+    env: EnvsOption = None,
     out: PlanOutOption = None,
     fmt: FormatOption = "text",
     detailed_exitcode: DetailedExitcode = False,
     target: TargetOption = None,
+    parts: PartsOption = None,
 ) -> None:
-    """Show what apply would change in the store."""
+    """Show what apply would change in the store (in each store, with several --env)."""
     s = session(ctx)
     check_format(s, fmt)
-
-    async def work() -> Planned:
-        project = load_project(s.directory, env)
-        async with connect(project.environment, wrap=s.runtime.wrap) as client:
-            return await make_plan(project, client, targets=target or ())
-
-    planned = s.run(work)
-    print_plan(s.out, RENDERERS[fmt](planned.plan), fmt)
-    if out is not None:
-        write_plan(s, out, planned.plan)
-    if detailed_exitcode and not planned.plan.empty:
+    envs = list(dict.fromkeys(env or ["local"]))
+    if len(envs) == 1:
+        artifact = str(out) if out else None
+        outcomes = [Section(envs[0], s.run(lambda: plan_env(s, envs[0], target)).plan, artifact=artifact)]
+    else:
+        outcomes = [plan_or_error(s, name, target, env_file(out, name)) for name in envs]
+    show(s, outcomes, fmt, parts)
+    for o in outcomes:
+        if o.plan is not None and o.artifact is not None:
+            write_plan(s, Path(o.artifact), o.plan)
+    if any(o.error for o in outcomes):
+        raise typer.Exit(1)
+    if detailed_exitcode and any(o.plan is not None and not o.plan.empty for o in outcomes):
         raise typer.Exit(2)
 
 
-def diff(
-    ctx: typer.Context,
-    source: Annotated[str, typer.Option("--from", help="Environment whose store is the model.")],
-    target: Annotated[str, typer.Option("--to", help="Environment whose store would change.")],
-    detailed_exitcode: DetailedExitcode = False,
-) -> None:
-    """Compare two live stores: what would change in --to to make it match --from."""
-    s = session(ctx)
+async def plan_env(s: Session, env: str, target: list[str] | None) -> Planned:
+    project = load_project(s.directory, env)
+    async with connect(project.environment, wrap=s.runtime.wrap) as client:
+        return await make_plan(project, client, targets=target or ())
 
-    async def work() -> Plan:
-        projects = load_project(s.directory, source), load_project(s.directory, target)
-        return await diff_stores(*projects, wrap=s.runtime.wrap)
 
-    result = s.run(work)
-    s.out.print(f"Changes that would make {target} match {source}:\n", markup=False)
-    print_plan(s.out, RENDERERS["text"](result), "text")
-    if detailed_exitcode and not result.empty:
-        raise typer.Exit(2)
+def plan_or_error(s: Session, env: str, target: list[str] | None, out: str | None) -> Section:
+    """Plan one of several environments; an error is reported and the others still planned."""
+    try:
+        return Section(env, asyncio.run(plan_env(s, env, target)).plan, artifact=out)
+    except StoreconfError as exc:
+        s.err.print(f"Environment {env}:", markup=False)
+        return Section(env, error=s.explain(exc))
+
+
+def env_file(out: Path | None, env: str) -> str | None:
+    """`--out plan.json` with several environments: plan.staging.json, plan.production.json."""
+    return None if out is None else str(out.with_name(f"{out.stem}.{env}{out.suffix or '.json'}"))
+
+
+def show(s: Session, outcomes: list[Section], fmt: str, parts: Path | None) -> None:
+    """Each environment's plan, or its error (a section of the one markdown document)."""
+    if fmt == "markdown":
+        print_markdown(s, Document(tuple(outcomes)), parts)
+    elif len(outcomes) == 1 and outcomes[0].plan is not None:
+        print_plan(s.out, RENDERERS[fmt](outcomes[0].plan), fmt)
+    elif fmt == "json":
+        body = {o.name: o.plan.to_dict() if o.plan else {"error": o.error} for o in outcomes}
+        s.out.print(json.dumps({"environments": body}, indent=2, sort_keys=True), markup=False)
+    else:
+        for o in outcomes:
+            s.out.print(f"== {o.name} ==", markup=False)
+            print_plan(s.out, RENDERERS["text"](o.plan) if o.plan else f"Error: {o.error}\n", "text")
+            s.out.print("")
+
+
+def print_markdown(s: Session, doc: Document, parts: Path | None) -> None:
+    """The comment on stdout (truncated to fit); with --markdown-parts, numbered files too."""
+    if parts is not None:
+        files = markdown_parts(doc, split=True)
+        try:
+            parts.mkdir(parents=True, exist_ok=True)
+            for old in parts.glob("part-*.md"):
+                old.unlink()
+            for i, text in enumerate(files, 1):
+                (parts / f"part-{i}.md").write_text(text)
+        except OSError as exc:
+            raise s.fail(f"cannot write the markdown parts to {parts}: {exc.strerror}") from None
+        s.err.print(f"Markdown written to {parts} in {len(files)} part(s).", markup=False)
+    print_plan(s.out, markdown_parts(doc)[0], "markdown")
 
 
 def check_format(s: Session, fmt: str) -> None:

@@ -61,15 +61,22 @@ class Session:
         """Run a coroutine; configuration and store errors become messages and exit 1."""
         try:
             return asyncio.run(work())
-        except ConfigError as exc:
+        except StoreconfError as exc:
+            if self.debug and not isinstance(exc, ConfigError):
+                raise
+            self.explain(exc)
+            raise typer.Exit(1) from None
+
+    def explain(self, exc: StoreconfError) -> str:
+        """Print what went wrong on stderr; return it as one line (for a report that goes on)."""
+        if isinstance(exc, ConfigError):
             for problem in exc.problems:
                 self.err.print(str(problem), markup=False)
-            self.err.print(f"{len(exc.problems)} configuration error(s); nothing was sent to the store.")
-            raise typer.Exit(1) from None
-        except StoreconfError as exc:
-            if self.debug:
-                raise
-            raise self.fail(str(exc)) from None
+            summary = f"{len(exc.problems)} configuration error(s); nothing was sent to the store."
+            self.err.print(summary)
+            return f"{summary} First: {exc.problems[0]}" if exc.problems else summary
+        self.err.print(f"Error: {exc}", markup=False)
+        return str(exc)
 
 
 def session(ctx: typer.Context) -> Session:

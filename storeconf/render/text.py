@@ -8,9 +8,9 @@ from storeconf.render.values import field_line, summary_line
 NO_CHANGES = "No changes. The live store matches the configuration."
 
 
-def render_text(plan: Plan) -> str:
+def render_text(plan: Plan, empty: str = NO_CHANGES) -> str:
     if plan.empty:
-        return _warnings(plan) + NO_CHANGES + "\n"
+        return _warnings(plan) + empty + "\n"
     lines = []
     for change in plan.changes:
         lines += _change_lines(change, "  ")
