@@ -23,6 +23,7 @@ from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
 from storeconf.model import Desired, DesiredState, Live, Manage
+from storeconf.schema_files import SCHEMA_DIR, schema_line, write_schemas
 
 
 async def export_project(
@@ -69,7 +70,7 @@ async def export_project(
         for rel, chunk in kind.export_files(items).items():
             by_file.setdefault(rel, {})[name] = chunk
     for rel, content in by_file.items():
-        written.append(_dump(out_dir / rel, content))
+        written.append(_dump(out_dir / rel, content, header=schema_line(out_dir / rel, out_dir)))
     project = {
         "version": 1,
         "include": sorted({str(Path(rel).parent / "*.yaml") for rel in by_file}),
@@ -79,8 +80,9 @@ async def export_project(
         "manage": {name: _manage_entry(ctx.manage.get(name)) for name in names},
     }
     # The project file is copied as written: its ${env:...} references must stay references.
-    written.insert(0, _dump(out_dir / "storeconf.yaml", project, raw=True))
-    return written
+    project_file = out_dir / "storeconf.yaml"
+    written.insert(0, _dump(project_file, project, raw=True, header=schema_line(project_file, out_dir)))
+    return written + write_schemas(out_dir / SCHEMA_DIR)
 
 
 def exportable(kind: Kind[Any], obj: Live) -> tuple[dict[str, Any], str | None]:
@@ -174,7 +176,7 @@ def _escaped(value: Any) -> Any:
     return value
 
 
-def _dump(path: Path, content: dict[str, Any], *, raw: bool = False) -> Path:
+def _dump(path: Path, content: dict[str, Any], *, raw: bool = False, header: str = "") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not raw:
         content = _escaped(content)
@@ -184,6 +186,7 @@ def _dump(path: Path, content: dict[str, Any], *, raw: bool = False) -> Path:
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     with path.open("w") as fh:
+        fh.write(header)
         yaml.dump(content, fh)
     return path
 

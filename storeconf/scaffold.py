@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storeconf.schema_files import SCHEMA_DIR, schema_line, write_schemas
+
 FILES: dict[str, str] = {
     "storeconf.yaml": """\
 # storeconf project file. Docs: https://github.com/storeconf/storeconf#readme
@@ -54,7 +56,8 @@ webhooks:
 
 
 def write_scaffold(directory: Path, *, force: bool = False) -> list[Path]:
-    """Write the scaffold files; refuses to overwrite unless `force`."""
+    """Write the scaffold files, each YAML file pointing at the schemas/ written with them;
+    refuses to overwrite unless `force`."""
     targets = [directory / rel for rel in FILES]
     if not force:
         for path in targets:
@@ -62,5 +65,5 @@ def write_scaffold(directory: Path, *, force: bool = False) -> list[Path]:
                 raise FileExistsError(str(path))
     for path, body in zip(targets, FILES.values(), strict=True):
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(body)
-    return targets
+        path.write_text(schema_line(path, directory) + body if path.suffix == ".yaml" else body)
+    return [*targets, *write_schemas(directory / SCHEMA_DIR)]

@@ -217,7 +217,8 @@ def test_validate_and_json_and_markdown_formats(cli: Cli) -> None:
     body = json.loads(js.stdout)
     assert body["summary"]["create"] > 0 and body["changes"][0]["action"] == "create"
     md = cli("plan", "--format", "markdown")
-    assert md.stdout.startswith("<!-- storeconf plan: local -->\n### storeconf plan") and "```diff" in md.stdout
+    assert md.stdout.startswith("<!-- storeconf plan: local -->\n### storeconf plan: `local`")
+    assert "```diff" in md.stdout
 
 
 def test_target_limits_apply(cli: Cli) -> None:

@@ -128,3 +128,32 @@ def test_diff_formats_and_exit_codes(run: Cli) -> None:
     assert "**No changes.** The stores of `production` and `staging` match" in same_md.stdout
     bad = run("diff", "--from", "staging", "--to", "production", "--format", "yaml")
     assert bad.exit_code == 1 and "--format must be one of" in bad.stderr
+
+
+def test_env_list_names_stores_and_whether_credentials_resolve(
+    run: Cli, shop: Path, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = run("env", "list")
+    assert text.exit_code == 0, text.output
+    lines = text.stdout.splitlines()
+    assert lines[0].split() == ["ENVIRONMENT", "STORE", "CREDENTIALS"]
+    assert lines[1].split()[:3] == ["staging", "sandbox", ".storeconf/staging.db"]
+    assert "not needed (embedded sandbox)" in lines[1]
+    assert lines[3].split()[:4] == ["broken", "store", "abc123", "unresolved"]
+    assert "'STORECONF_TEST_UNSET_TOKEN' is not set" in lines[4]
+    monkeypatch.setenv("STORECONF_TEST_UNSET_TOKEN", "tok-value-never-shown")
+    js = run("env", "list", "--format", "json")
+    body = {e["name"]: e for e in json.loads(js.stdout)["environments"]}
+    assert (
+        body["broken"]["ok"]
+        and body["broken"]["credentials"] == "resolved from ${env:STORECONF_TEST_UNSET_TOKEN}"
+    )
+    assert "tok-value-never-shown" not in js.output
+    assert not recorder.requests  # offline: nothing is sent to any store
+
+
+def test_env_list_flags_a_token_written_in_the_file(run: Cli, shop: Path) -> None:
+    (shop / "storeconf.yaml").write_text(PROJECT.replace("${env:STORECONF_TEST_UNSET_TOKEN}", "literal-tok"))
+    result = run("env", "list")
+    assert "resolved, but the token is written in the file" in result.stdout
+    assert "literal-tok" not in result.output

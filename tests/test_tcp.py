@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import copy_example
+from tests.sandbox_process import sandbox_server
 
 TOKEN = "tcp-test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def storeconf(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -35,43 +27,8 @@ def storeconf(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subpr
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "storeconf",
-            "sandbox",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(tmp_path / "tcp.db"),
-            "--token",
-            TOKEN,
-        ],
-        stdout=log,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/stores/sandbox/v2/time", headers={"X-Auth-Token": TOKEN}, timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"sandbox did not start: {(tmp_path / 'server.log').read_text()}"
-                    ) from None
-                time.sleep(0.1)
+    with sandbox_server(tmp_path, TOKEN) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
 
 def test_plan_apply_replan_over_tcp(server: str, tmp_path: Path) -> None:

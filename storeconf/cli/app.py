@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from storeconf import __version__
-from storeconf.cli import apply, diff, plan, project, sandbox
+from storeconf.cli import apply, diff, env, plan, project, sandbox
 from storeconf.cli.session import Runtime, Session
 
 
@@ -52,5 +52,6 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
     app.command("export")(project.export)
     app.command()(project.schema)
     app.command()(project.init)
+    app.add_typer(env.group(), name="env")
     app.add_typer(sandbox.group(), name="sandbox")
     return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,11 +9,11 @@ import typer
 
 from storeconf.cli.options import EnvOption, ForceOption
 from storeconf.cli.session import session
-from storeconf.config import json_schemas as build_schemas
 from storeconf.config import load_project
 from storeconf.engine import connect
 from storeconf.export import export_project
 from storeconf.kinds import REGISTRY
+from storeconf.schema_files import write_schemas
 
 
 def init(ctx: typer.Context, force: ForceOption = False) -> None:
@@ -72,7 +71,5 @@ def schema(
 ) -> None:
     """Write JSON Schemas for the project and resource files (for editor completion)."""
     s = session(ctx)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, body in build_schemas().items():
-        (out / name).write_text(json.dumps(body, indent=2, sort_keys=True) + "\n")
-        s.out.print(f"wrote {out / name}")
+    for path in write_schemas(out):
+        s.out.print(f"wrote {path}")

@@ -51,6 +51,12 @@ def load_project(
     return _Loader(project_dir.resolve(), registry, os.environ if environ is None else environ).load(env)
 
 
+def environment_blocks(project_dir: Path) -> tuple[Document, dict[str, Any]]:
+    """storeconf.yaml as a document, and its `environments:` as written (the default if absent)."""
+    doc, data = _Loader(project_dir.resolve(), REGISTRY, os.environ)._project_file()
+    return doc, _mapping(data.get("environments")) if "environments" in data else DEFAULT_ENVIRONMENTS
+
+
 class _Loader:
     def __init__(self, root: Path, registry: Registry, environ: Mapping[str, str]) -> None:
         self.root = root
