@@ -121,10 +121,17 @@ async def apply_planned(
     *,
     allow_deletes: bool = False,
     on_progress: ProgressCallback | None = None,
+    keep_going: bool = False,
+    report: ApplyReport | None = None,
 ) -> ApplyReport:
-    """Apply a fresh plan; refuses plans that delete more than the safety threshold unless allowed."""
+    """Apply a fresh plan; refuses plans that delete more than the safety threshold unless allowed.
+
+    `keep_going`: a failure skips only the changes that depend on it. `report` is filled in as
+    changes finish (the caller keeps it if it cancels the apply).
+    """
     refuse_unsafe(planned, allow_deletes)
-    return await apply_plan(planned.plan, client, planned.ctx, registry, on_progress)
+    planned.ctx.halt.stop_on_failure = not keep_going
+    return await apply_plan(planned.plan, client, planned.ctx, registry, on_progress, report)
 
 
 def refuse_unsafe(planned: Planned, allow_deletes: bool) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from storeconf.applier import ApplyReport
-from storeconf.cli.options import AllowDeletes, AutoApprove, EnvOption, TargetOption
+from storeconf.cli.interrupt import aborted, ctrl_c
+from storeconf.cli.options import AllowDeletes, AutoApprove, EnvOption, KeepGoing, TargetOption
 from storeconf.cli.output import confirm, print_plan, print_report, progress
 from storeconf.cli.session import session
 from storeconf.config import load_project
@@ -32,6 +34,7 @@ def apply(
     auto_approve: AutoApprove = False,
     allow_deletes: AllowDeletes = False,
     target: TargetOption = None,
+    keep_going: KeepGoing = False,
 ) -> None:
     """Make the store match the configuration (or execute a saved plan)."""
     s = session(ctx)
@@ -50,8 +53,19 @@ def apply(
             refuse_unsafe(planned, allow_deletes)  # before asking: a "yes" must not be wasted
             if not auto_approve and saved is None and not confirm(s.out):
                 raise ApplyCancelled("Apply cancelled.")
-            with progress(s.out, len(planned.plan.changes)) as tick:
-                return await apply_planned(planned, client, allow_deletes=allow_deletes, on_progress=tick)
+            report = ApplyReport()
+            with progress(s.out, len(planned.plan.changes)) as tick, ctrl_c(planned.ctx.halt, s.err):
+                try:
+                    return await apply_planned(
+                        planned,
+                        client,
+                        allow_deletes=allow_deletes,
+                        on_progress=tick,
+                        keep_going=keep_going,
+                        report=report,
+                    )
+                except asyncio.CancelledError:
+                    return aborted(report, planned.plan)
 
     report = s.run(work)
     if report is not None:

@@ -18,4 +18,8 @@ AutoApprove = Annotated[bool, typer.Option("--auto-approve", help="Do not ask.")
 AllowDeletes = Annotated[
     bool, typer.Option("--allow-deletes", help="Allow deleting more than a kind's safety threshold.")
 ]
+KeepGoing = Annotated[
+    bool,
+    typer.Option("--keep-going", help="After a failure, skip what depends on it and apply the rest."),
+]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite existing files.")]

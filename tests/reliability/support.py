@@ -107,3 +107,39 @@ def out_of_band(project: Path, method: str, path: str, body: object) -> dict[str
 def line_of(path: Path, text: str) -> int:
     """1-based line of the first line of `path` containing `text`."""
     return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+class RefusesWrite(httpx.AsyncBaseTransport):
+    """Answers 422 to `method` requests on `path` whose body mentions `needle`."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, method: str, path: str, needle: str) -> None:
+        self.inner, self.method, self.path, self.needle = inner, method, path, needle
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if (
+            request.method == self.method
+            and request.url.path.endswith(self.path)
+            and self.needle.encode() in request.content
+        ):
+            body = {
+                "status": 422,
+                "title": "JSON data is missing or invalid",
+                "type": "x",
+                "errors": {"name": "refused"},
+            }
+            return httpx.Response(422, json=body, request=request)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def counts_of(stderr: str, *titles: str) -> list[int]:
+    """The numbers in the report's `Title (N):` headings."""
+    import re
+
+    out = []
+    for title in titles:
+        found = re.search(rf"^{title} \((\d+)\):", stderr, re.M)
+        out.append(int(found.group(1)) if found else 0)
+    return out
