@@ -7,7 +7,7 @@ them without knowing any kind.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,7 @@ class Desired:
     location: Location | None = None
     sensitive: frozenset[str] = frozenset()
     # Location of each top-level field, so late errors (e.g. unresolved references) can point at it.
-    field_locations: dict[str, Location] = field(default_factory=dict)
+    field_locations: Mapping[str, Location] = field(default_factory=dict, compare=False, repr=False)
     # Fields the selected environment's `overrides:` set, and where; `base` is the object as the
     # shared files declare it (export writes that, never an environment's values).
     overridden: dict[str, Location] = field(default_factory=dict)

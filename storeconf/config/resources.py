@@ -8,14 +8,14 @@ files and sensitivity tracking.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from storeconf.config.interpolate import Interpolated
 from storeconf.config.overrides import EnvOverrides, Override
 from storeconf.config.validation import did_you_mean, validate
-from storeconf.config.yaml import Document, YamlPath, describe
+from storeconf.config.yaml import Document, SourceMap, YamlPath, describe
 from storeconf.errors import Location, Problem
 from storeconf.kinds import Registry
 from storeconf.kinds.base import Kind, RawItem, Spec
@@ -199,7 +199,6 @@ def _desired(kind: Kind[Any], key: str, item: _Item) -> Desired:
     source, path = item.rdoc.doc.source, item.raw.path
     over = item.override
     mine = set(over.data) if over else set()
-    locations = {f: source.values.get((*path, f), item.location) for f in fields}
     overridden = {f: over.field_location(f) for f in fields if f in mine} if over else {}
     base = None
     if item.base is not None:
@@ -212,8 +211,37 @@ def _desired(kind: Kind[Any], key: str, item: _Item) -> Desired:
         fields=fields,
         location=item.location,
         sensitive=frozenset({f for f in fields if _sensitive(item, over, f)} | kind.sensitive_fields),
-        field_locations={**locations, **overridden},
+        field_locations=_FieldLocations(source, path, frozenset(fields), item.location, overridden),
         overridden=overridden,
         base=base,
         locate=lambda rel: source.values.get((*path, *rel)),
     )
+
+
+class _FieldLocations(Mapping[str, Location]):
+    """Where each top-level field of an item is, looked up only when a late problem asks
+    (a lookup may re-read the file for exact positions; a plan without problems never does)."""
+
+    def __init__(
+        self,
+        source: SourceMap,
+        path: YamlPath,
+        fields: frozenset[str],
+        item: Location,
+        overridden: dict[str, Location],
+    ) -> None:
+        self._source, self._path, self._fields, self._item = source, path, fields, item
+        self._overridden = overridden
+
+    def __getitem__(self, name: str) -> Location:
+        if name not in self._fields:
+            raise KeyError(name)
+        if name in self._overridden:
+            return self._overridden[name]
+        return self._source.values.get((*self._path, name), self._item)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._fields))
+
+    def __len__(self) -> int:
+        return len(self._fields)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from storeconf.config.fastyaml import YamlPath as YamlPath
+from storeconf.config.fastyaml import fast_load
 from storeconf.errors import Location, Problem
-
-# A path from the document root: mapping keys (always strings) and list indices.
-YamlPath = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
 _CONSTRUCTED = {f"{_TAG}{t}" for t in ("null", "bool", "int", "float")}
@@ -32,24 +31,57 @@ _VERBATIM = {f"{_TAG}str", f"{_TAG}timestamp"}
 _MERGE = f"{_TAG}merge"
 
 
-@dataclass
 class SourceMap:
-    """Where each path of one file starts: its value and, for mapping entries, its key."""
+    """Where each path of one file starts: its value and, for mapping entries, its key.
 
-    file: str
-    values: dict[YamlPath, Location] = field(default_factory=dict)
-    keys: dict[YamlPath, Location] = field(default_factory=dict)
+    A file loaded by the fast path knows only where its mappings start (`marks`);
+    the first question about any other position re-reads the file with the
+    position-keeping loader (`exact`), so problems always carry exact positions.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        values: dict[YamlPath, Location] | None = None,
+        keys: dict[YamlPath, Location] | None = None,
+        *,
+        marks: dict[YamlPath, Location] | None = None,
+        exact: Callable[[], SourceMap] | None = None,
+    ) -> None:
+        self.file = file
+        self._values = values if values is not None else {}
+        self._keys = keys if keys is not None else {}
+        self._marks = marks or {}
+        self._exact = exact
+
+    @property
+    def values(self) -> dict[YamlPath, Location]:
+        self._settle()
+        return self._values
+
+    @property
+    def keys(self) -> dict[YamlPath, Location]:
+        self._settle()
+        return self._keys
 
     def value(self, path: YamlPath) -> Location:
         """The value at `path`, or at its nearest ancestor that exists in the file."""
+        if self._exact is not None and (mark := self._marks.get(path)) is not None:
+            return mark
+        values = self.values
         for n in range(len(path), -1, -1):
-            if (loc := self.values.get(path[:n])) is not None:
+            if (loc := values.get(path[:n])) is not None:
                 return loc
         return Location(self.file, 1, 1)
 
     def key(self, path: YamlPath) -> Location:
         """The key that introduces `path`, falling back to the nearest value."""
         return self.keys.get(path) or self.value(path)
+
+    def _settle(self) -> None:
+        if self._exact is not None:
+            exact, self._exact = self._exact(), None
+            self._values, self._keys = exact._values, exact._keys
 
 
 @dataclass(frozen=True)
@@ -79,6 +111,22 @@ def load_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [_encoding_problem(raw, exc, display)]
+    fast = fast_load(text, display)
+    if fast is not None:
+        data, marks = fast
+        source = SourceMap(display, marks=marks, exact=lambda: _exact_source(text, display))
+        return Document(display, data, source), []
+    return _load_exact(text, display)
+
+
+def _exact_source(text: str, display: str) -> SourceMap:
+    doc, _ = _load_exact(text, display)
+    # The fast path parsed this text without a problem, so the exact loader does too.
+    return doc.source if doc is not None else SourceMap(display)
+
+
+def _load_exact(text: str, display: str) -> tuple[Document | None, list[Problem]]:
+    """The position-keeping loader: every node's position, every problem with its own."""
     yaml = YAML(typ="safe", pure=True)
     try:
         with warnings.catch_warnings():

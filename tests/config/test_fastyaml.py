@@ -1,0 +1,147 @@
+"""The fast YAML path answers exactly as the position-keeping loader, or not at all."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from storeconf.config.fastyaml import fast_load
+from storeconf.config.yaml import _load_exact, load_yaml
+from storeconf.errors import Location
+from tests.config.conftest import ProjectDir
+
+# Scalars whose resolution differs between YAML versions or looks like another type.
+tricky = st.sampled_from(
+    ["yes", "no", "on", "off", "~", "null", "0x1F", "0o17", "017", "1e3", "1_000", ".inf", "-.nan",
+     "2024-01-01", "2024-01-01T10:00:00Z", "12:30", "+1", "-0", "a: b", "- x", "# c", "'q'", '"d"', ""]
+)  # fmt: skip
+texts = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20) | tricky
+leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts
+values = st.recursive(
+    leaves,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(texts, children, max_size=4),
+    max_leaves=25,
+)
+
+
+def dump(value: Any, flow: bool) -> str:
+    stream = io.StringIO()
+    dumper = YAML(typ="safe", pure=True)
+    dumper.default_flow_style = flow
+    dumper.width = 1 << 16
+    dumper.dump({"root": value}, stream)
+    return stream.getvalue()
+
+
+def agree(text: str) -> None:
+    fast = fast_load(text, "f.yaml")
+    doc, problems = _load_exact(text, "f.yaml")
+    if fast is None:
+        return  # the slow loader decides; nothing to compare
+    assert problems == []
+    assert doc is not None
+    data, marks = fast
+    assert data == doc.data
+    for path, mark in marks.items():
+        assert mark == doc.source.values[path], path
+
+
+@settings(max_examples=300)
+@given(values, st.booleans())
+def test_fast_and_exact_loaders_agree(value: Any, flow: bool) -> None:
+    agree(dump(value, flow))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\nb: {c: [1, 2.5, true, null, ~, 0x1F, 017, 1e3, .inf, 2024-01-01, yes, 'x', \"y\"]}\n",
+        "# comment\nitems:\n  - name: Ä\n    note: |\n      two\n      lines\n  - {name: é, n: 2}\n",
+        "\ufeffa: [1, {b: 2}]\n",
+        "a:\r\n  - b: 1\r\n  - c: 2\r\n",
+    ],
+)
+def test_agree_on_hand_written_documents(text: str) -> None:
+    agree(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\na: 2\n",  # duplicate key
+        "base: &b {x: 1}\nc:\n  <<: *b\n",  # anchors, merge
+        "a: !include x.yaml\n",  # unknown tag
+        "? [a, b]\n: 1\n",  # complex key
+        "a: [1\n",  # syntax error
+        "a: !!int x\n",  # a value that does not convert
+        "%YAML 1.1\n---\nflag: yes\nn: 017\n",  # resolves differently: the C parser hides the version
+    ],
+)
+def test_fast_path_gives_up_on_what_the_slow_loader_reports(text: str) -> None:
+    assert fast_load(text, "f.yaml") is None
+
+
+def test_fast_path_is_taken_and_positions_are_computed_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text("items:\n  - name: a\n    n: 1\n  - name: b\n    n: 2\n", encoding="utf-8")
+    doc, problems = load_yaml(path, "f.yaml")
+    assert problems == [] and doc is not None
+    # An item's start is known from the fast parse; a scalar's position needs the exact one.
+    assert doc.source.value(("items", 1)) == Location("f.yaml", 4, 5)
+    assert doc.source._exact is not None
+    assert doc.source.value(("items", 1, "n")) == Location("f.yaml", 5, 8)
+    assert doc.source.key(("items", 1, "n")) == Location("f.yaml", 5, 5)
+    assert doc.source._exact is None
+
+
+def big_catalog(project: ProjectDir, count: int) -> list[str]:
+    """A products file of `count` products, 6 lines each; returns its lines."""
+    project.write("storeconf.yaml", "version: 1\ninclude: [catalog/*.yaml]\n")
+    lines = ["products:"]
+    for i in range(count):
+        lines += [
+            f"  - sku: SKU-{i:05d}",
+            f"    name: Product {i:05d}",
+            "    type: physical",
+            f"    price: {10 + i % 7}",
+            "    weight: 1.5",
+            "    custom_fields: {origin: PT}",
+        ]
+    return lines
+
+
+def test_errors_deep_in_a_large_file_carry_exact_positions(project: ProjectDir) -> None:
+    lines = big_catalog(project, 3000)
+    lines[1 + 6 * 2500 + 3] = "    price: cheap"  # product 2500's price
+    lines[1 + 6 * 2999 + 5] = "    custom_feilds: {origin: PT}"  # product 2999's custom fields
+    project.write("catalog/products.yaml", "\n".join(lines) + "\n")
+    assert project.errors() == [
+        f"catalog/products.yaml:{2 + 6 * 2500 + 3}:12: products[2500].price: "
+        "Input should be a valid number, unable to parse string as a number (got 'cheap')",
+        f"catalog/products.yaml:{2 + 6 * 2999 + 5}:5: products[2999]: "
+        "unknown field 'custom_feilds' (did you mean 'custom_fields'?)",
+    ]
+
+
+def test_a_duplicate_key_in_a_large_file_is_found_with_both_positions(project: ProjectDir) -> None:
+    lines = big_catalog(project, 2000)
+    lines.insert(1 + 6 * 1500 + 2, "    name: Again")
+    project.write("catalog/products.yaml", "\n".join(lines) + "\n")
+    assert project.errors() == [
+        f"catalog/products.yaml:{2 + 6 * 1500 + 2}:5: products[1500]: "
+        f"duplicate key 'name' (first at line {2 + 6 * 1500 + 1}, column 5)",
+    ]
+
+
+def test_item_and_field_locations_of_a_large_file(project: ProjectDir) -> None:
+    project.write("catalog/products.yaml", "\n".join(big_catalog(project, 2000)) + "\n")
+    (item,) = [p for p in project.load().desired.objects["products"].values() if p.key == "SKU-01234"]
+    assert item.location == Location("catalog/products.yaml", 2 + 6 * 1234, 5)
+    assert item.field_locations["price"] == Location("catalog/products.yaml", 2 + 6 * 1234 + 3, 12)
+    assert item.field_locations["custom_fields"] == Location("catalog/products.yaml", 2 + 6 * 1234 + 5, 20)
