@@ -58,6 +58,9 @@ def test_read_and_update_request_counts(tmp_path: Path) -> None:
         write(tmp_path, with_options=12)
         created = await cycle(client)
         assert created["POST /v3/catalog/products"] == N  # the API creates one product per request
+        # The options the API made from the variants are read back ten products a request.
+        assert created["GET /v3/catalog/products"] == 1 + math.ceil(12 / CHOICES_PAGE), created
+        assert created["GET /v3/catalog/products/{id}/options"] == 0
 
         write(tmp_path, with_options=12)
         read = await cycle(client)  # nothing to change: this is the cost of reading

@@ -17,7 +17,12 @@ def serve(
     db: Annotated[str, typer.Option(help="SQLite file (or :memory:).")] = ".storeconf/sandbox.db",
     token: Annotated[str, typer.Option(help="The X-Auth-Token to accept.")] = "sandbox-token",
     store_hash: Annotated[str, typer.Option(help="Store hash in the URL path.")] = "sandbox",
-    quota: Annotated[int, typer.Option(help="Requests per 30 s rate-limit window.")] = 450,
+    quota: Annotated[int, typer.Option(help="Requests per rate-limit window.")] = 450,
+    window_ms: Annotated[int, typer.Option(help="Rate-limit window length (ms).")] = 30000,
+    rate_limit: Annotated[
+        bool, typer.Option("--rate-limit/--no-rate-limit", help="Answer 429 when the quota is spent.")
+    ] = True,
+    latency_ms: Annotated[float, typer.Option(help="Delay added to every response (ms).")] = 0.0,
 ) -> None:
     """Serve the sandbox API over HTTP: /stores/STORE_HASH/v3/..."""
     from storeconf.sandbox import SandboxConfig, TokenGrant
@@ -30,6 +35,9 @@ def serve(
         store_hash=store_hash,
         tokens={token: TokenGrant(client_id="sandbox-client")},
         rate_limit_quota=quota,
+        rate_limit_window_ms=window_ms,
+        enforce_rate_limit=rate_limit,
+        latency_ms=latency_ms,
     )
     session(ctx).err.print(f"sandbox: http://{host}:{port}/stores/{store_hash}/v3 (db {db})")
     serve_sandbox(host, port, config)

@@ -134,7 +134,8 @@ def test_create_needs_no_option_fixes_when_the_server_made_them_right() -> None:
     api.options[5001] = options(5001)
     config = tee(modifiers=DROP, channels=DROP)
     run(api, planned(desired(config), live()))
-    assert requests(api) == ["POST /catalog/products", "GET /catalog/products/5001/options"]
+    assert requests(api) == ["POST /catalog/products", "GET /catalog/products"]
+    assert api.calls("GET")[0][2]["include"] == "options,modifiers"
 
 
 def test_create_options_without_variants_and_leave_the_default_channel() -> None:

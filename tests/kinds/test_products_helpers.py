@@ -411,7 +411,11 @@ class FakeApi:
         if "id:in" in params:
             wanted = {int(i) for i in params["id:in"].split(",")}
             items = [
-                {"id": p["id"], "options": p.get("options", []), "modifiers": p.get("modifiers", [])}
+                {
+                    "id": p["id"],
+                    "options": p.get("options") or self.options.get(p["id"], []),
+                    "modifiers": p.get("modifiers", []),
+                }
                 for p in items
                 if p["id"] in wanted
             ]

@@ -3,9 +3,11 @@
 Requests for a group of K changes:
 - create: one `POST /catalog/products` per product (`concurrency` at a time) that embeds
   variants, images, videos, custom fields and bulk pricing rules; then only what a create
-  cannot embed: for products with options, one `GET …/options` when variants created them
-  (plus a PUT per option whose type or value order differs, a POST per value no variant uses),
-  or one POST per option when there are no variants; one POST per modifier.
+  cannot embed: for products whose variants made the API create their options,
+  ceil(P/10) `GET /catalog/products?id:in=…&include=options` for the P such products (the
+  options the API made, read back because the docs disagree on the type it gives them;
+  plus a PUT per option whose type or value order differs, a POST per value no variant
+  uses), or one POST per option when there are no variants; one POST per modifier.
 - update: ceil(K'/10) `PUT /catalog/products` for the K' products whose own fields changed
   (preceded by one more batch when products trade SKUs or names: `_swap_moves`);
   one request per changed nested item (a changed option: its new values, then one PUT);
@@ -89,12 +91,14 @@ class Writer:
     # ---- create -----------------------------------------------------------------------------
 
     async def create(self, changes: list[Change]) -> list[Outcome]:
-        jobs = await self._bounded(changes, self._create_one)
+        jobs = await self._bounded(changes, self._post_one)
+        made = await self._options_made([j for j in jobs if j.error is None and _makes_options(j.change)])
+        await self._bounded([j for j in jobs if j.error is None], lambda j: self._after_create(j, made))
         done = [j for j in jobs if j.error is None]
         await self._channels(done, lambda j: _created_channels(j.change))
         return [Outcome(j.change, _create_error(j), j.product_id or None) for j in jobs]
 
-    async def _create_one(self, change: Change) -> Job:
+    async def _post_one(self, change: Change) -> Job:
         job = Job(change, 0)
         if not self._begin(job):
             return job
@@ -107,25 +111,42 @@ class Writer:
             return job
         job.product_id = int(resp.data["id"])
         self._remember_variants(resp.data.get("variants") or [])
+        return job
+
+    async def _options_made(self, jobs: list[Job]) -> dict[int, dict[str, dict[str, Any]]]:
+        """The options the API created from new products' variants, by product id and name:
+        ten products a request (a failed request fails its products, as incomplete creates)."""
+        chunks = [jobs[i : i + read.CHOICES_PAGE] for i in range(0, len(jobs), read.CHOICES_PAGE)]
+        sem = asyncio.Semaphore(self.concurrency)
+
+        async def one(chunk: list[Job]) -> list[dict[str, Any]]:
+            async with sem:
+                try:
+                    return await read.choices_page(self.client, [j.product_id for j in chunk])
+                except Exception as exc:
+                    for job in chunk:
+                        job.error = exc
+                    return []
+
+        pages = await asyncio.gather(*(one(c) for c in chunks))
+        return {
+            p["id"]: {str(o["display_name"]): read.option(o) for o in p["options"]}
+            for page in pages
+            for p in page
+        }
+
+    async def _after_create(self, job: Job, made: dict[int, dict[str, dict[str, Any]]]) -> Job:
+        """What a product POST cannot embed: option types, unused values and order; modifiers."""
+        fields = job.change.fields
         try:
-            await self._after_create(job)
+            live = made.get(job.product_id, {})
+            for want in fields.get("options") or []:
+                await self.nested.sync_option(job, want, live.get(want["name"]))
+            for modifier in fields.get("modifiers") or []:
+                await self.nested.sync_modifier(job, modifier, None)
         except Exception as exc:
             self._fail(job, exc)
         return job
-
-    async def _after_create(self, job: Job) -> None:
-        """What a product POST cannot embed: option types, unused values and order; modifiers."""
-        fields = job.change.fields
-        if fields.get("options"):
-            live: dict[str, dict[str, Any]] = {}
-            if any(v.get("options") for v in fields.get("variants") or []):
-                # The server created the options from the variants; see what it made.
-                found = await self.client.get_all(f"{job.path}/options")
-                live = {str(o["display_name"]): read.option(o) for o in found}
-            for want in fields["options"]:
-                await self.nested.sync_option(job, want, live.get(want["name"]))
-        for modifier in fields.get("modifiers") or []:
-            await self.nested.sync_modifier(job, modifier, None)
 
     # ---- update -----------------------------------------------------------------------------
 
@@ -331,6 +352,12 @@ def _swap_moves(batch: list[tuple[Job, dict[str, Any]]]) -> list[tuple[Job, dict
             item = moves.setdefault(other.product_id, (other, {"id": other.product_id}))[1]
             item[name] = old[: limit - len(suffix)] + suffix
     return list(moves.values())
+
+
+def _makes_options(change: Change) -> bool:
+    """Whether the API creates this new product's options itself (from its variants' values)."""
+    fields = change.fields
+    return bool(fields.get("options")) and any(v.get("options") for v in fields.get("variants") or [])
 
 
 def _create_error(job: Job) -> BaseException | None:

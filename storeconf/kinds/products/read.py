@@ -129,11 +129,11 @@ async def fetch(client: StoreClient, want: Wanted) -> list[dict[str, Any]]:
 async def fetch_choices(client: StoreClient, ids: list[int]) -> dict[int, dict[str, Any]]:
     """Options and modifiers of `ids`: ceil(len(ids) / 10) requests, run concurrently."""
     chunks = [ids[i : i + CHOICES_PAGE] for i in range(0, len(ids), CHOICES_PAGE)]
-    pages = await asyncio.gather(*(_choices_page(client, chunk) for chunk in chunks))
+    pages = await asyncio.gather(*(choices_page(client, chunk) for chunk in chunks))
     return {item["id"]: item for page in pages for item in page}
 
 
-async def _choices_page(client: StoreClient, ids: list[int]) -> list[dict[str, Any]]:
+async def choices_page(client: StoreClient, ids: list[int]) -> list[dict[str, Any]]:
     params: dict[str, str | int] = {
         "id:in": ",".join(map(str, ids)),
         "include": "options,modifiers",

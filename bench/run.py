@@ -1,0 +1,397 @@
+"""The benchmark: storeconf against a large store served by `storeconf sandbox serve`.
+
+    python bench/run.py [--products 10000] [--latency-ms 50] [--rate-limit [--quota 150 --window-scale 20]]
+
+Generates a catalog (by default 10,000 products with 50,000 variants, 300
+categories 3 levels deep, 60 brands; custom fields, images, bulk pricing rules
+and modifiers on a share of the products), starts the sandbox in its own process
+(injected latency; optionally a rate-limit quota whose 30 s window is scaled down
+by the printed factor so the run fits in minutes) and runs each step in a fresh
+client process, so client CPU and peak RSS are the client's alone:
+
+    load+validate, initial apply, no-op plan, 1 % edit (plan + apply), export,
+    and a naive baseline that applies the same 1 % edit one request per changed
+    object, sequentially.
+
+Each row shows requests, the minimum the API's page and batch sizes allow, their
+ratio, wall time, client CPU seconds, the rate-limit floor (requests ÷ quota ×
+window) and wall ÷ floor, 429s received and the client's peak RSS. Figures are
+printed, never asserted; tests/test_bench.py asserts the request counts of a small run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve()
+TOKEN = "bench-token"
+STORE = "bench"
+PAGE = 250  # products, brands, categories per page (the API's maximum)
+CHOICES_PAGE = 10  # products per page with include=options,modifiers (the API's cap)
+PRODUCT_BATCH = 10  # PUT /catalog/products
+VARIANT_BATCH = 50  # PUT /catalog/variants
+SIZES, COLORS = ("XS", "S", "M", "L", "XL"), ("Red", "Blue")
+EDIT_SHARE = 100  # the edit touches one product in EDIT_SHARE
+
+
+# ---- the catalog -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the generated store holds, for the minimum request counts."""
+
+    products: int
+    brands: int = 60
+    tops: int = 6
+    mids: int = 6  # per top-level category
+    leaves: int = 258  # spread over the mid-level categories: 300 categories in all
+
+    @property
+    def categories(self) -> list[str]:
+        mids = [f"Dept {t}/Aisle {m}" for t in range(self.tops) for m in range(self.mids)]
+        leaves = [f"{mids[i % len(mids)]}/Shelf {i}" for i in range(self.leaves)]
+        return [f"Dept {t}" for t in range(self.tops)] + mids + leaves
+
+    def has_variants(self, i: int) -> bool:
+        return i % 2 == 0
+
+    def has_modifier(self, i: int) -> bool:
+        return i % 11 == 0
+
+    def count(self, test: Any) -> int:
+        return sum(1 for i in range(self.products) if test(i))
+
+    def edited(self) -> list[int]:
+        return list(range(0, self.products, EDIT_SHARE))
+
+
+def product(shape: Shape, i: int, bump: int = 0) -> dict[str, Any]:
+    leaves = shape.categories[shape.tops + shape.tops * shape.mids :]
+    item: dict[str, Any] = {
+        "sku": f"SKU-{i:05d}",
+        "name": f"Product {i:05d}",
+        "type": "physical",
+        "price": 10 + i % 50 + bump,
+        "weight": 1.5,
+        "brand": f"Brand {i % shape.brands}",
+        "categories": [leaves[i % len(leaves)]],
+    }
+    if shape.has_variants(i):
+        swatches = [{"label": c, "value_data": {"colors": ["#888888"]}} for c in COLORS]
+        item["options"] = [
+            {"name": "Size", "type": "rectangles", "values": list(SIZES)},
+            {"name": "Color", "type": "swatch", "values": swatches},
+        ]
+        item["variants"] = [
+            {"sku": f"SKU-{i:05d}-{s}-{c}", "options": {"Size": s, "Color": c}, "price": 12 + i % 50 + bump}
+            for s in SIZES
+            for c in COLORS
+        ]
+    if i % 4 == 0:
+        item["custom_fields"] = {"material": "cotton", "origin": "PT"}
+    if i % 5 == 0:
+        item["images"] = [{"url": f"https://cdn.example.com/p/{i}/front.jpg", "thumbnail": True}]
+    if i % 7 == 0:
+        item["bulk_pricing_rules"] = [
+            {"quantity_min": 10, "quantity_max": 49, "type": "percent", "amount": 5}
+        ]
+    if shape.has_modifier(i):
+        item["modifiers"] = [{"name": "Gift note", "type": "text", "required": False}]
+    return item
+
+
+def write_project(root: Path, shape: Shape, port: int, *, edit: bool = False) -> None:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    (root / "catalog").mkdir(parents=True, exist_ok=True)
+    project = {
+        "version": 1,
+        "include": ["catalog/*.yaml"],
+        "environments": {
+            "bench": {"store_hash": STORE, "access_token": TOKEN, "api_url": f"http://127.0.0.1:{port}"}
+        },
+        "manage": {"brands": {"prune": True}, "categories": {"prune": True}, "products": {"prune": True}},
+    }
+    edited = set(shape.edited()) if edit else set()
+    docs: dict[str, Any] = {
+        "storeconf.yaml": project,
+        "catalog/brands.yaml": {"brands": [{"name": f"Brand {b}"} for b in range(shape.brands)]},
+        "catalog/categories.yaml": {"categories": [{"path": p} for p in shape.categories]},
+        "catalog/products.yaml": {
+            "products": [product(shape, i, bump=int(i in edited)) for i in range(shape.products)]
+        },
+    }
+    for name, doc in docs.items():
+        with (root / name).open("w") as fh:
+            yaml.dump(doc, fh)
+
+
+# ---- minimum request counts ---------------------------------------------------------------------
+
+
+def minimums(shape: Shape) -> dict[str, int]:
+    """The fewest requests the API's page and batch sizes allow for each step."""
+    choices = shape.count(lambda i: shape.has_variants(i) or shape.has_modifier(i))
+    cats = shape.categories
+    levels = [sum(1 for c in cats if c.count("/") == depth) for depth in range(3)]
+    # brands, the channel's tree, its categories, products, then options/modifiers of those having them
+    read = 1 + 1 + math.ceil(len(cats) / PAGE) + math.ceil(shape.products / PAGE)
+    read += math.ceil(choices / CHOICES_PAGE)
+    edited = shape.edited()
+    variants_edited = sum(len(SIZES) * len(COLORS) for i in edited if shape.has_variants(i))
+    return {
+        "load": 0,
+        # The empty store's read (one page of each), a POST per brand and per product (no batch
+        # create exists), categories level by level in batches of 50, a PUT per swatch option
+        # (a product POST cannot set option types: the API makes them from the variants), a
+        # POST per modifier (a product POST cannot embed them).
+        "apply": 4
+        + shape.brands
+        + sum(math.ceil(n / 50) for n in levels)
+        + shape.products
+        + shape.count(shape.has_variants)
+        + shape.count(shape.has_modifier),
+        "plan": read,
+        "edit": read + math.ceil(len(edited) / PRODUCT_BATCH) + math.ceil(variants_edited / VARIANT_BATCH),
+        # Export knows no config: nothing in a product's listing tells whether it has modifiers.
+        "export": read - math.ceil(choices / CHOICES_PAGE) + math.ceil(shape.products / CHOICES_PAGE),
+        "naive": len(edited) + variants_edited,
+    }
+
+
+# ---- one step, in its own process ---------------------------------------------------------------
+
+
+def child(step: str, root: Path) -> None:
+    """Run one step and print its figures as one JSON line."""
+    import httpx
+
+    from storeconf.config import load_project
+    from storeconf.engine import apply_planned, connect, make_plan
+    from storeconf.testing import CountingTransport
+
+    counting: list[CountingTransport] = []
+
+    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        counting.append(CountingTransport(inner))
+        return counting[0]
+
+    async def run() -> dict[str, Any]:
+        project = load_project(root, "bench")
+        if step == "load":
+            return {"changes": sum(len(v) for v in project.desired.objects.values())}
+        async with connect(project.environment, wrap=wrap) as client:
+            out: dict[str, Any] = {}
+            if step == "naive":
+                out = await naive(client, project)
+            elif step == "export":
+                from storeconf.export import export_project
+
+                files = await export_project(
+                    client,
+                    root / "exported",
+                    kinds=list(project.desired.objects),
+                    environments=project.raw_environments,
+                    source_dir=root,
+                )
+                out = {"changes": len(files)}
+            else:
+                planned = await make_plan(project, client)
+                out = {"changes": len(planned.plan.changes)}
+                if step in ("apply", "edit") and not planned.plan.empty:
+                    report = await apply_planned(planned, client, allow_deletes=True)
+                    if not report.ok:
+                        raise SystemExit(f"{step}: apply failed: {report.failed[:3]}")
+            out["rate_limited"] = client.stats.rate_limited
+            return out
+
+    started, cpu = time.perf_counter(), time.process_time()
+    figures = asyncio.run(run())
+    figures.setdefault("requests", sum(counting[0].counts.values()) if counting else 0)
+    figures.update(
+        wall=time.perf_counter() - started,
+        cpu=time.process_time() - cpu,
+        rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        endpoints=dict(counting[0].counts) if counting else {},
+    )
+    print(json.dumps(figures))
+
+
+async def naive(client: Any, project: Any) -> dict[str, Any]:
+    """What a script without a planner does: a PUT per changed product and per changed variant,
+    one after the other. It is handed the ids for free (they are not counted), which flatters it."""
+    from storeconf.kinds.products.read import PRODUCTS
+
+    raws = await client.get_all(PRODUCTS, {"include": "variants", "include_fields": "sku,price"})
+    edited = {f"SKU-{i:05d}" for i in Shape(len(raws)).edited()}
+    before = client.stats.total
+    changed = 0
+    for raw in raws:
+        if raw["sku"] not in edited:
+            continue
+        desired = project.desired.objects["products"][raw["sku"].casefold()].fields
+        await client.request("PUT", f"{PRODUCTS}/{raw['id']}", json={"price": desired["price"]})
+        for variant in raw.get("variants") or []:
+            want = next(v for v in desired["variants"] if v["sku"] == variant["sku"])
+            path = f"{PRODUCTS}/{raw['id']}/variants/{variant['id']}"
+            await client.request("PUT", path, json={"price": want["price"]})
+        changed += 1
+    return {"changes": changed, "requests": client.stats.total - before}
+
+
+# ---- the run ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_sandbox(db: Path, port: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "storeconf", "sandbox", "serve", "--port", str(port), "--db", str(db)]
+    cmd += ["--token", TOKEN, "--store-hash", STORE, "--latency-ms", str(args.latency_ms)]
+    if args.rate_limit:
+        cmd += ["--quota", str(args.quota), "--window-ms", str(int(30000 / args.window_scale))]
+    else:
+        cmd += ["--no-rate-limit"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the sandbox did not start")
+
+
+def run_step(step: str, root: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, str(HERE), "--child", step, "--root", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"step {step} failed:\n{out.stderr[-3000:]}")
+    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
+STEPS = (
+    ("load", "load+validate"),
+    ("apply", "initial apply"),
+    ("plan", "no-op plan"),
+    ("edit", "1 % edit (plan+apply)"),
+    ("export", "export"),
+    ("naive", "naive 1 % edit"),
+)
+
+
+def main(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    shape = Shape(args.products)
+    minimum = minimums(shape)
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        port = free_port()
+        sandbox = start_sandbox(root / "sandbox.db", port, args)
+        try:
+            write_project(root, shape, port)
+            for step, _ in STEPS:
+                if step == "edit":
+                    write_project(root, shape, port, edit=True)
+                if step == "naive":
+                    write_project(root, shape, port)  # back to the original prices: the same edit again
+                    run_step("edit", root)
+                    write_project(root, shape, port, edit=True)
+                results[step] = run_step(step, root)
+                results[step]["minimum"] = minimum[step]
+                if not args.quiet:
+                    print(f"  {step}: {results[step]['requests']} requests", file=sys.stderr)
+                if args.endpoints:
+                    for name, n in sorted(results[step]["endpoints"].items(), key=lambda kv: -kv[1]):
+                        print(f"    {n:>7}  {name}", file=sys.stderr)
+        finally:
+            sandbox.terminate()
+            sandbox.wait(timeout=30)
+    if not args.quiet:
+        print_table(shape, args, results)
+    return results
+
+
+def print_table(shape: Shape, args: argparse.Namespace, results: dict[str, dict[str, Any]]) -> None:
+    variants = shape.count(shape.has_variants) * len(SIZES) * len(COLORS)
+    limited = (
+        f"quota {args.quota} per 30 s, window scaled down {args.window_scale}x" if args.rate_limit else "none"
+    )
+    print(f"\n{shape.products} products, {variants} variants, {len(shape.categories)} categories, "
+          f"{shape.brands} brands; latency {args.latency_ms:g} ms; rate limit: {limited}\n")  # fmt: skip
+    head = (
+        "step",
+        "requests",
+        "minimum",
+        "ratio",
+        "wall s",
+        "client CPU s",
+        "floor s",
+        "wall÷floor",
+        "429s",
+        "peak RSS MB",
+    )
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    window = 30 / args.window_scale
+    for step, label in STEPS:
+        r = results[step]
+        floor = r["requests"] / args.quota * window if args.rate_limit else 0.0
+        ratio = f"{r['requests'] / r['minimum']:.2f}" if r["minimum"] else "-"
+        cells = (
+            label, r["requests"], r["minimum"], ratio, f"{r['wall']:.1f}", f"{r['cpu']:.1f}",
+            f"{floor:.1f}" if floor else "-", f"{r['wall'] / floor:.2f}" if floor else "-",
+            r.get("rate_limited", 0), f"{r['rss_mb']:.0f}",
+        )  # fmt: skip
+        print("| " + " | ".join(str(c) for c in cells) + " |")
+    edit, base = results["edit"], results["naive"]
+    print(f"\n1 % edit, storeconf vs naive: {base['requests'] / edit['requests']:.1f}x fewer requests, "
+          f"{base['wall'] / edit['wall']:.1f}x the wall time of storeconf's")  # fmt: skip
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--products", type=int, default=10000)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--rate-limit", action="store_true", help="enforce a quota (429 when spent)")
+    parser.add_argument("--quota", type=int, default=150, help="requests per window (Standard plan: 150)")
+    parser.add_argument("--window-scale", type=float, default=20.0, help="the 30 s window divided by this")
+    parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--endpoints", action="store_true", help="print each step's requests by endpoint")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    parsed = parse()
+    if parsed.child:
+        child(parsed.child, parsed.root)
+    else:
+        main(parsed)
