@@ -82,7 +82,7 @@ def test_create_embeds_what_it_can_and_follows_up_with_the_rest() -> None:
     assert [(o.ok, o.live_id) for o in outcomes] == [(True, 5001)]
     assert requests(api) == [
         "POST /catalog/products",
-        "GET /catalog/products/5001/options",
+        "GET /catalog/products",
         "POST /catalog/products/5001/options/151/values",  # L: no variant uses it
         "PUT /catalog/products/5001/options/151",  # type and order
         "POST /catalog/products/5001/modifiers",

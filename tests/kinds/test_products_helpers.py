@@ -410,14 +410,16 @@ class FakeApi:
         items = list(self.products.values())
         if "id:in" in params:
             wanted = {int(i) for i in params["id:in"].split(",")}
+            # Products created through this fake are known only by the options set up for them.
+            known = {p["id"]: p for p in items}
             items = [
                 {
-                    "id": p["id"],
-                    "options": p.get("options") or self.options.get(p["id"], []),
-                    "modifiers": p.get("modifiers", []),
+                    "id": i,
+                    "options": known.get(i, {}).get("options") or self.options.get(i, []),
+                    "modifiers": known.get(i, {}).get("modifiers", []),
                 }
-                for p in items
-                if p["id"] in wanted
+                for i in sorted(wanted)
+                if i in known or i in self.options
             ]
         else:
             channels = "channels" in params.get("include", "").split(",")
