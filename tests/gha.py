@@ -178,6 +178,9 @@ class Runner:
             "GITHUB_OUTPUT": str(output),
             "GITHUB_STEP_SUMMARY": str(summary),
             "GITHUB_WORKSPACE": str(workspace),
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_REPOSITORY": str(self.github.get("repository", "")),
+            "GITHUB_SHA": str(self.github.get("sha", "")),
             "CI": "true",
             "NO_COLOR": "1",
         }

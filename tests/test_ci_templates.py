@@ -116,6 +116,8 @@ def test_pull_request_merge_promotion_and_drift(tmp_path: Path, stores: dict[str
     assert first.startswith("<!-- storeconf plan: staging, production -->\n")
     assert "### storeconf plan: `staging` (store sandbox)" in first and "`production`" in first
     assert "| webhooks | 4 |" in first and "X-Hook-Source" not in first
+    link = f"(https://github.com/acme/store/blob/{'0' * 40}/storefront/webhooks.yaml#L3)"
+    assert f"at [`storefront/webhooks.yaml:3`]{link}" in first
     assert {p.name for p in pr.artifacts["storeconf-plans"]} == {"plan.staging.json", "plan.production.json"}
 
     # (b) the merge: staging gets the saved plan, then plans to zero.
@@ -159,6 +161,10 @@ def test_pre_commit_hook_runs_validate(tmp_path: Path) -> None:
     config = YAML(typ="safe").load((CI / "pre-commit-config.yaml").read_text())
     (hook,) = config["repos"][0]["hooks"]
     assert hook["id"] == "storeconf-validate" and hook["pass_filenames"] is False
+    (published,) = YAML(typ="safe").load((EXAMPLES.parent / ".pre-commit-hooks.yaml").read_text())
+    assert {k: published[k] for k in ("id", "entry", "files")} == {
+        k: hook[k] for k in ("id", "entry", "files")
+    }
     repo = copy_example(tmp_path / "repo")
     shutil.rmtree(repo / ".storeconf", ignore_errors=True)
     r = Runner(repo, tmp_path, {}, {}, str(Path(sys.executable).parent))

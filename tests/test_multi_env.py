@@ -157,3 +157,17 @@ def test_env_list_flags_a_token_written_in_the_file(run: Cli, shop: Path) -> Non
     result = run("env", "list")
     assert "resolved, but the token is written in the file" in result.stdout
     assert "literal-tok" not in result.output
+
+
+def test_markdown_links_sources_inside_github_actions(
+    run: Cli, shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/store")
+    monkeypatch.setenv("GITHUB_SHA", "f" * 40)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(shop.parent))
+    result = run("plan", "-e", "staging", "--format", "markdown")
+    link = f"https://github.com/acme/store/blob/{'f' * 40}/shop/shop/brands.yaml#L2"
+    assert f"at [`shop/brands.yaml:2`]({link})" in result.stdout, result.stdout
+    monkeypatch.setenv("GITHUB_WORKSPACE", "/somewhere/else")
+    assert "](https://" not in run("plan", "-e", "staging", "--format", "markdown").stdout

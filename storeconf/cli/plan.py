@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from storeconf.cli.github import source_link
 from storeconf.cli.options import DetailedExitcode, EnvOption, FormatOption, PlanOutOption, TargetOption
 from storeconf.cli.output import print_plan
 from storeconf.cli.session import Session, session
@@ -105,7 +106,7 @@ def env_file(out: Path | None, env: str) -> str | None:
 def show(s: Session, outcomes: list[Section], fmt: str, parts: Path | None) -> None:
     """Each environment's plan, or its error (a section of the one markdown document)."""
     if fmt == "markdown":
-        print_markdown(s, Document(tuple(outcomes)), parts)
+        print_markdown(s, Document(tuple(outcomes), source_link=source_link(s.directory)), parts)
     elif len(outcomes) == 1 and outcomes[0].plan is not None:
         print_plan(s.out, RENDERERS[fmt](outcomes[0].plan), fmt)
     elif fmt == "json":

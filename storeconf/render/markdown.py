@@ -41,6 +41,8 @@ class Document:
     command: str = "plan"
     title: str = ""
     empty_message: str = "The live store matches the configuration."
+    # URL prefix a source file path is appended to (`…/blob/SHA/`): FILE:LINE becomes a link.
+    source_link: str | None = None
 
     @property
     def label(self) -> str:
@@ -142,7 +144,7 @@ class _Writer:
 
     def kind_section(self, section: Section, kind: str, group: list[Entry]) -> None:
         budget = self.limit - 2 * RESERVE - self.reserve - 1_000
-        blocks = [block(e, budget // 2) for e in group]
+        blocks = [block(e, budget // 2, self.doc.source_link) for e in group]
         small = len(group) <= OPEN_ENTRIES and sum(map(len, blocks)) <= OPEN_CHARS
         opening = self._opening(kind, group, small, continued=False)
         if section.name in self.omitted or not self.add(opening):

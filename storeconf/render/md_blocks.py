@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 from storeconf.plan import SENSITIVE, Change, FieldChange
 from storeconf.render.entries import Entry, count, counts_text, entries
@@ -82,12 +83,16 @@ def child_lines(entry: Entry, indent: str) -> list[str]:
     return [head, *body_lines(entry, indent + "    ")]
 
 
-def headline(entry: Entry) -> str:
+def headline(entry: Entry, link: str | None = None) -> str:
+    """`**~ update** `kind/key` at `FILE:LINE``; with `link` (a URL prefix) the source is a link."""
     change = entry.change
     # The glyph sits inside the bold: a line that starts with `+` or `-` is a markdown list item.
     parts = [f"**{GLYPHS[entry.action]} {entry.action}** {code(f'{change.kind}/{change.key}')}"]
     if change.source is not None:
-        parts.append(f"at {code(f'{change.source.file}:{change.source.line}')}")
+        where = code(f"{change.source.file}:{change.source.line}")
+        if link:
+            where = f"[{where}]({link}{quote(change.source.file)}#L{change.source.line})"
+        parts.append(f"at {where}")
     if change.renamed_from:
         parts.append(f"(renamed from {code(change.renamed_from)})")
     if entry.action == "delete":
@@ -95,10 +100,10 @@ def headline(entry: Entry) -> str:
     return " ".join(parts)
 
 
-def block(entry: Entry, max_chars: int) -> str:
+def block(entry: Entry, max_chars: int, link: str | None = None) -> str:
     """The entry's markdown, cut (with a note) if it alone would take more than `max_chars`."""
     lines = body_lines(entry)
-    head = headline(entry)
+    head = headline(entry, link)
     if not lines:
         return head + "\n"
     text = f"{head}\n{fenced(lines)}\n"

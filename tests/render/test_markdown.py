@@ -201,3 +201,10 @@ def test_several_environments_one_document(split: bool) -> None:
     assert "### storeconf plan: `staging` (store abc123)" in text
     assert "### storeconf plan: `production` (store xyz789)\n\n**No changes.**" in text
     assert "**Error:** no token" in text
+
+
+def test_sources_link_to_the_commit_when_a_link_is_given() -> None:
+    plan = plan_of(create("brands", "Northwind", 3, name="Northwind"))
+    doc = Document((Section("staging", plan),), source_link="https://github.com/acme/store/blob/abc/shop/")
+    (text,) = markdown_parts(doc)
+    assert "at [`brands.yaml:3`](https://github.com/acme/store/blob/abc/shop/brands.yaml#L3)" in text
