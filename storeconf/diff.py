@@ -8,6 +8,7 @@ list) are compared whole and reported per entry with deepdiff.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Iterable
@@ -79,6 +80,7 @@ def _dd_path(dd_key: str) -> str:
     return "".join(f".{p}" for p in parts)
 
 
+@functools.cache  # asked once per field of every object diffed: 50,000 variants ask the same few
 def _nested_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
     field = model.model_fields.get(name)
     if field is None:
