@@ -26,6 +26,9 @@ from storeconf.sandbox.core.resource import Resource
 from storeconf.sandbox.customers import groups as customer_groups
 from storeconf.sandbox.hooks import webhooks
 from storeconf.sandbox.marketing import codes, promotions
+from storeconf.sandbox.pricing import assignments as price_list_assignments
+from storeconf.sandbox.pricing import lists as price_lists
+from storeconf.sandbox.pricing import records as price_records
 
 # One line per resource module; order matters only for seeds (trees need channel 1).
 RESOURCES: tuple[Resource, ...] = (
@@ -45,6 +48,10 @@ RESOURCES: tuple[Resource, ...] = (
     codes.RESOURCE,
     promotions.RESOURCE,
     customer_groups.RESOURCE,
+    # The cross-list records and assignments paths before `/v3/pricelists/{id}`.
+    price_records.RESOURCE,
+    price_list_assignments.RESOURCE,
+    price_lists.RESOURCE,
 )
 
 
@@ -72,7 +79,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     seeds = {resource.name: resource.seed for resource in RESOURCES if resource.seed is not None}
     db = StoreDb(config.db_path, [resource.schema for resource in RESOURCES], seeds)
     routes = [route for resource in RESOURCES for route in resource.routes]
-    return SandboxApp(Sandbox(config, db), Router(routes, redirect_slashes=False))
+    caps = [cap for resource in RESOURCES for cap in resource.caps]
+    return SandboxApp(Sandbox(config, db, caps), Router(routes, redirect_slashes=False))
 
 
 @asynccontextmanager

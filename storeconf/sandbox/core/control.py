@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from storeconf.sandbox.core.concurrency import Cap, ConcurrencyGate
 from storeconf.sandbox.core.config import SandboxConfig, TokenGrant
 from storeconf.sandbox.core.db import StoreDb
 from storeconf.sandbox.core.faults import FaultInjector
@@ -26,8 +28,9 @@ class RequestRecord:
 class Sandbox:
     """The store behind one app: its database, request log, fault rules and rate limiter."""
 
-    def __init__(self, config: SandboxConfig, db: StoreDb) -> None:
+    def __init__(self, config: SandboxConfig, db: StoreDb, caps: Sequence[Cap] = ()) -> None:
         self.config = config
+        self.concurrency = ConcurrencyGate(caps)
         self.db = db
         self.request_log: list[RequestRecord] = []
         self.faults = FaultInjector()

@@ -41,6 +41,15 @@ class Gateway:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # The concurrency slot is held from arrival, latency included (see core.concurrency).
+        cap, within = self.sandbox.concurrency.enter(scope["method"], scope["path"])
+        scope["storeconf.over_cap"] = not within
+        try:
+            await self._call(scope, receive, send)
+        finally:
+            self.sandbox.concurrency.leave(cap)
+
+    async def _call(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.sandbox.config.latency_ms > 0:
             await asyncio.sleep(self.sandbox.config.latency_ms / 1000)
         grant = self.sandbox.grant_for(Headers(scope=scope).get("x-auth-token"))
@@ -81,7 +90,7 @@ class Gateway:
             await _reply(scope, receive, send, body, limiter.peek())
             return
         allowed, state = limiter.consume()
-        if not allowed:
+        if not allowed or scope.get("storeconf.over_cap"):
             body = error_body(429, TOO_MANY_REQUESTS_TITLE, type_=STATUS_CODES_PATH, errors={})
             await _reply(scope, receive, send, body, state, _retry_after(state))
             return

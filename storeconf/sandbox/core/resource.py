@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from starlette.routing import BaseRoute
 
+from storeconf.sandbox.core.concurrency import Cap
 from storeconf.sandbox.core.db import Seed
 
 
@@ -18,3 +19,5 @@ class Resource:
     schema: str
     routes: Sequence[BaseRoute]
     seed: Seed | None = None
+    # Per-endpoint concurrency caps (429 beyond them), as the API documents them.
+    caps: Sequence[Cap] = ()
