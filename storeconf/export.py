@@ -22,7 +22,7 @@ from storeconf.config.interpolate import Scope, expand
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
-from storeconf.model import Desired, DesiredState, Live, Manage
+from storeconf.model import Desired, DesiredState, FlowRow, Live, Manage
 from storeconf.schema_files import SCHEMA_DIR, schema_line, write_schemas
 
 
@@ -169,6 +169,8 @@ def _escaped(value: Any) -> Any:
     """Live text containing `${` must read back as itself, not as a substitution."""
     if isinstance(value, str):
         return escape(value)
+    if isinstance(value, FlowRow):
+        return FlowRow({k: _escaped(v) for k, v in value.items()})
     if isinstance(value, dict):
         return {k: _escaped(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -206,3 +208,10 @@ def _represent_str(representer: RoundTripRepresenter, data: str) -> Any:
 
 
 _Representer.add_representer(str, _represent_str)
+
+
+def _represent_row(representer: RoundTripRepresenter, data: FlowRow) -> Any:
+    return representer.represent_mapping("tag:yaml.org,2002:map", dict(data), flow_style=True)
+
+
+_Representer.add_representer(FlowRow, _represent_row)

@@ -90,3 +90,8 @@ class LiveState:
     """What the store holds for the kinds that were read, keyed like DesiredState."""
 
     objects: dict[str, dict[str, Live]]
+
+
+class FlowRow(dict[str, Any]):
+    """A mapping export writes on one line (`TENT-UL2: {USD: 299, EUR: 279}`): a row of a
+    long table, such as a price list's records, reads best that way."""

@@ -75,7 +75,8 @@ def _changes(
 
 
 def _create(part: Part, item: dict[str, Any], fields: dict[str, Any], secret: bool) -> Change:
-    diff = tuple(FieldChange(k, None, v, secret) for k, v in fields.items())
+    # A value the new item leaves unset (a record without a sale price) is not worth a line.
+    diff = tuple(FieldChange(k, None, v, secret) for k, v in fields.items() if v is not None)
     return _child(part, Action.CREATE, item, diff, None, secret)
 
 
@@ -103,6 +104,7 @@ def _child(
         diff,
         live_id,
         sensitive=frozenset(item) if secret else frozenset(),
+        group=part.group(item) if part.group else "",
     )
 
 

@@ -74,6 +74,8 @@ class Change:
     renamed_from: str | None = None
     # Fields the environment's `overrides:` set, and where (`storeconf.yaml:12:9`).
     overrides: dict[str, str] = field(default_factory=dict)
+    # Nested changes of a long part are shown per group (a price list's records per currency).
+    group: str = ""
 
     @property
     def address(self) -> str:
@@ -95,6 +97,7 @@ class Change:
             **({"children": [c.to_dict() for c in self.children]} if self.children else {}),
             **({"renamed_from": self.renamed_from} if self.renamed_from else {}),
             **({"overrides": dict(self.overrides)} if self.overrides else {}),
+            **({"group": self.group} if self.group else {}),
         }
 
 

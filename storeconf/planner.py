@@ -62,7 +62,7 @@ def build_plan(
     writes.sort(key=lambda c: (rank[c.kind], c.order, c.action is Action.CREATE, c.key))
     deletes.sort(key=lambda c: (-rank[c.kind], -c.order, c.key))
     changes = select(_interleave(writes, deletes, _leaves(registry)), targets, registry)
-    warnings = _delete_warnings(changes, live, desired)
+    warnings = _delete_warnings(changes, live, desired, registry)
     return Plan(changes, environment, store, desired.managed_kinds(), warnings, tuple(targets))
 
 
@@ -181,15 +181,19 @@ def live_fingerprint(kind: Kind[Any], live: Live, ignore: frozenset[str] = froze
     return fingerprint(fields)
 
 
-def _delete_warnings(changes: tuple[Change, ...], live: LiveState, desired: DesiredState) -> tuple[str, ...]:
-    return tuple(str(e) for e in unsafe_deletes(changes, live, desired.manage))
+def _delete_warnings(
+    changes: tuple[Change, ...], live: LiveState, desired: DesiredState, registry: Registry
+) -> tuple[str, ...]:
+    return tuple(str(e) for e in unsafe_deletes(changes, live, desired.manage, registry))
 
 
 def unsafe_deletes(
-    changes: tuple[Change, ...], live: LiveState, manage: dict[str, Manage]
+    changes: tuple[Change, ...], live: LiveState, manage: dict[str, Manage], registry: Registry = REGISTRY
 ) -> list[UnsafePlanError]:
-    """Kinds where the plan deletes more than the configured share of the live objects (octoDNS-style)."""
-    problems = []
+    """Kinds where the plan deletes more than the configured share of the live objects
+    (octoDNS-style), and guarded parts (a price list's records) where it deletes more than
+    that share of one object's live items."""
+    problems = _unsafe_part_deletes(changes, live, manage, registry)
     for name, existing in live.objects.items():
         count = sum(1 for c in changes if c.kind == name and c.action is Action.DELETE)
         threshold = manage[name].delete_threshold if name in manage else 0.3
@@ -200,4 +204,30 @@ def unsafe_deletes(
                     f"{threshold:.0%}; apply needs --allow-deletes"
                 )
             )
+    return problems
+
+
+def _unsafe_part_deletes(
+    changes: tuple[Change, ...], live: LiveState, manage: dict[str, Manage], registry: Registry
+) -> list[UnsafePlanError]:
+    problems = []
+    for change in changes:
+        if change.action is not Action.UPDATE or change.kind not in registry:
+            continue
+        guarded = [p for p in registry[change.kind].parts if p.guard_deletes]
+        current = next(
+            (o for o in live.objects.get(change.kind, {}).values() if o.id == change.live_id), None
+        )
+        for part in guarded if current is not None else ():
+            assert current is not None
+            existing = len(current.fields.get(part.field) or [])
+            count = sum(1 for c in change.children if c.kind == part.label and c.action is Action.DELETE)
+            threshold = manage[change.kind].delete_threshold if change.kind in manage else 0.3
+            if count >= 2 and count > threshold * existing:
+                problems.append(
+                    UnsafePlanError(
+                        f"{change.kind} {change.key}: the plan deletes {count} of {existing} live "
+                        f"{part.field}, more than {threshold:.0%}; apply needs --allow-deletes"
+                    )
+                )
     return problems

@@ -182,7 +182,12 @@ def _index(kind: Kind[Any], items: list[_Item], problems: list[Problem]) -> dict
         key = kind.key(item.spec)
         identity = kind.identity(key)
         first = objects.get(identity)
-        if first is not None and (merged := kind.merge(first, _desired(kind, key, item))) is not None:
+        try:
+            merged = kind.merge(first, _desired(kind, key, item)) if first is not None else None
+        except ValueError as clash:  # mergeable, but the parts clash (one record in two files)
+            problems.append(Problem(item.location, str(clash)))
+            continue
+        if merged is not None:
             objects[identity] = merged  # one object written in several files (a price list's records)
             continue
         if first is not None:

@@ -9,6 +9,7 @@ from storeconf.kinds.base import Kind
 from storeconf.kinds.brands import Brands
 from storeconf.kinds.categories import Categories
 from storeconf.kinds.customer_groups import CustomerGroups
+from storeconf.kinds.price_lists import PriceLists
 from storeconf.kinds.products import Products
 from storeconf.kinds.scripts import Scripts
 from storeconf.kinds.webhooks import Webhooks
@@ -18,6 +19,7 @@ KINDS: tuple[Kind[Any], ...] = (
     Categories(),
     Products(),
     CustomerGroups(),
+    PriceLists(),
     Scripts(),
     Webhooks(),
 )

@@ -92,6 +92,10 @@ class Part:
     # Fields the API cannot change in place (a variant's option values, a modifier's type):
     # a change to one of them plans the item as a delete plus a create.
     replace_on: frozenset[str] = frozenset()
+    # Long parts (a price list's records) are shown grouped, e.g. per currency: the group's name.
+    group: Callable[[dict[str, Any]], str] | None = None
+    # Deleting more than the kind's delete_threshold of the live items needs --allow-deletes.
+    guard_deletes: bool = False
     # The item fields `key` reads: `manage.ignore` cannot name them (an item without its key is no item).
     key_fields: frozenset[str] = frozenset()
 

@@ -89,6 +89,7 @@ class CustomerGroups(Kind[CustomerGroup]):
     spec = CustomerGroup
     file = "customers/groups.yaml"
     scopes = "store_v2_customers"
+    key_fields = frozenset({"name"})
     # Written after the categories and products their rules name.
     depends_on = ("categories", "products")
     references = ("categories",)

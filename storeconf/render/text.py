@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storeconf.plan import Action, Change, Plan
-from storeconf.render.values import field_line, summary_line
+from storeconf.render.values import field_line, group_lines, grouped, summary_line
 
 NO_CHANGES = "No changes. The live store matches the configuration."
 
@@ -25,8 +25,11 @@ def render_text(plan: Plan, empty: str = NO_CHANGES) -> str:
 def _change_lines(change: Change, indent: str) -> list[str]:
     lines = [f"{indent}{change.action.glyph} {change.kind} {change.key}"]
     lines += [f"{indent}    {field_line(change, fc)}" for fc in change.diff]
-    for child in change.children:
+    single, groups = grouped(change.children)
+    for child in single:
         lines += _change_lines(child, indent + "    ")
+    for name, members in groups.items():
+        lines += [f"{indent}    {line}" for line in group_lines(name, members)]
     return lines
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from storeconf.plan import SENSITIVE, Action, Change, FieldChange
@@ -35,3 +36,29 @@ def summary_line(plan_counts: dict[Action, int]) -> str:
         f"Plan: {plan_counts.get(Action.CREATE, 0)} to create, "
         f"{plan_counts.get(Action.UPDATE, 0)} to update, {plan_counts.get(Action.DELETE, 0)} to delete."
     )
+
+
+GROUP_SHOWN = 10
+"""Changes shown per group of a long part (a price list's records per currency); JSON shows all."""
+
+
+def grouped(children: tuple[Change, ...]) -> tuple[list[Change], dict[str, list[Change]]]:
+    """Children shown one by one, and children shown per group (`Change.group`), in plan order."""
+    groups: dict[str, list[Change]] = {}
+    for child in children:
+        if child.group:
+            groups.setdefault(child.group, []).append(child)
+    return [c for c in children if not c.group], groups
+
+
+def group_lines(name: str, changes: list[Change]) -> list[str]:
+    """A group's count line, then its first GROUP_SHOWN changes one line each."""
+    counts = Counter(c.action for c in changes)
+    parts = [f"{counts[a]} to {a.value}" for a in Action if counts.get(a)]
+    lines = [f"{name}: {', '.join(parts)}"]
+    for change in changes[:GROUP_SHOWN]:
+        fields = ", ".join(field_line(change, fc) for fc in change.diff)
+        lines.append(f"    {change.action.glyph} {change.kind} {change.key}  {fields}".rstrip())
+    if len(changes) > GROUP_SHOWN:
+        lines.append(f"    ... and {len(changes) - GROUP_SHOWN} more (plan --format json lists every change)")
+    return lines

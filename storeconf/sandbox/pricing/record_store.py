@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS price_records (
     UNIQUE (price_list_id, variant_id, currency)
 );
 CREATE INDEX IF NOT EXISTS price_records_variant ON price_records (variant_id);
+CREATE INDEX IF NOT EXISTS price_records_list ON price_records (price_list_id, id);
 """
 
 # Records joined to their variant's SKU: what every read filters and answers from.

@@ -1,0 +1,68 @@
+"""Reading price lists: the lists, their records (only where the config manages them)
+and their assignments, in the config's shape.
+
+Cost: one request for the lists, ceil(records / 250) per list whose records are
+managed (pages fetched concurrently after the first), one for all assignments when
+any list manages them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from storeconf.client import StoreClient
+from storeconf.kinds.base import Context
+from storeconf.kinds.price_lists.spec import flat_record
+from storeconf.model import DesiredState
+
+LISTS = "/v3/pricelists"
+ASSIGNMENTS = "/v3/pricelists/assignments"
+RECORD_INCLUDE = "bulk_pricing_tiers,sku"
+
+
+def managed(desired: DesiredState | None, field: str) -> set[str] | None:
+    """Identities of the lists whose `field` the config manages; None: all (an export)."""
+    if desired is None:
+        return None
+    return {ident for ident, obj in desired.objects.get("price_lists", {}).items() if field in obj.fields}
+
+
+async def read_lists(client: StoreClient, ctx: Context) -> list[dict[str, Any]]:
+    """Raw lists with `_records` and `_assignments` (config-shaped) where those are managed."""
+    desired: DesiredState | None = ctx.extra.get("desired")
+    lists = await client.get_all(LISTS)
+    with_records = managed(desired, "records")
+    with_assignments = managed(desired, "assignments")
+    wanted = [raw for raw in lists if with_records is None or raw["name"].casefold() in with_records]
+    pages = await asyncio.gather(*(_records(client, raw["id"]) for raw in wanted))
+    for raw, records in zip(wanted, pages, strict=True):
+        raw["_records"] = records
+    if with_assignments is None or any(raw["name"].casefold() in with_assignments for raw in lists):
+        by_list: dict[int, list[dict[str, Any]]] = {}
+        for assignment in await client.get_all(ASSIGNMENTS):
+            by_list.setdefault(assignment["price_list_id"], []).append(_assignment(assignment, ctx))
+        for raw in lists:
+            raw["_assignments"] = sorted(by_list.get(raw["id"], []), key=lambda a: str(a))
+    return lists
+
+
+async def _records(client: StoreClient, list_id: int) -> list[dict[str, Any]]:
+    raws = await client.get_all(f"{LISTS}/{list_id}/records", {"include": RECORD_INCLUDE})
+    out = []
+    for raw in raws:
+        item = flat_record(str(raw.get("sku") or f"(variant id {raw['variant_id']})"), raw["currency"], raw)
+        item["_id"] = raw["variant_id"]
+        out.append(item)
+    return sorted(out, key=lambda r: (r["sku"].casefold(), r["currency"]))
+
+
+def _assignment(raw: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    out: dict[str, Any] = {"_id": raw["id"]}
+    group = raw.get("customer_group_id")
+    if group:
+        name = ctx.keys.get(("customer_groups", group))
+        out["customer_group"] = str(name) if name is not None else f"(customer group id {group})"
+    if raw.get("channel_id"):
+        out["channel"] = raw["channel_id"]
+    return out
