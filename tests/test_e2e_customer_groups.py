@@ -74,6 +74,10 @@ def test_unmanaged_groups_are_never_touched(cli: Cli, example: Path, recorder: R
     assert cli("apply", "--auto-approve").exit_code == 0
     (example / GROUPS).write_text("customer_groups: []\n")
     edit(example / "storeconf.yaml", "  customer_groups: {prune: true}\n", "")
+    # The example's price list names the Wholesale group: with it, groups are read (never written).
+    edit(example / "storeconf.yaml", "  price_lists: {prune: true}\n", "")
+    for path in (example / "pricing").iterdir():
+        path.write_text("price_lists: []\n")
     recorder.requests.clear()
     assert cli("plan", "--detailed-exitcode").exit_code == 0
     assert not any("customer_groups" in r.url.path for r in recorder.requests)
