@@ -25,6 +25,7 @@ from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
 from storeconf.model import Desired, DesiredState, Live, LiveState
+from storeconf.ownership import mark_applied, read_owned, tracked
 from storeconf.plan import Plan, checksum
 from storeconf.planner import build_plan, unsafe_deletes
 from storeconf.targets import check_target_keys, check_target_kinds, targeted_kinds
@@ -98,6 +99,9 @@ async def make_plan(
     ctx = Context(manage=dict(desired.manage), extra={"desired": desired})
     kinds = targeted_kinds(targets, registry) or desired.managed_kinds()
     live = await read_live(client, kinds_to_read(kinds, registry, desired), ctx, registry)
+    owned_kinds = [name for name in tracked(desired.manage, registry) if name in kinds]
+    if owned_kinds:
+        live = replace(live, owned=await read_owned(client, owned_kinds, registry))
     # Only kinds that were read can be checked: a targeted plan reads a subset.
     problems = [p for name in kinds for p in registry[name].check_references(desired, live)]
     if problems:
@@ -131,7 +135,13 @@ async def apply_planned(
     """
     refuse_unsafe(planned, allow_deletes)
     planned.ctx.halt.stop_on_failure = not keep_going
-    return await apply_plan(planned.plan, client, planned.ctx, registry, on_progress, report)
+    report = await apply_plan(planned.plan, client, planned.ctx, registry, on_progress, report)
+    # Marked even when the apply stopped part way: what it created is storeconf's all the same.
+    kinds = tracked(planned.ctx.manage, registry)
+    marked = await mark_applied(client, report.applied, planned.plan.adoptions, kinds, planned.ctx, registry)
+    if marked:
+        report.notes.append(f"{marked} object(s) marked as owned by storeconf.")
+    return report
 
 
 def refuse_unsafe(planned: Planned, allow_deletes: bool) -> None:
@@ -205,11 +215,17 @@ def check_saved_plan(saved: dict[str, Any], fresh: Plan) -> None:
         )
     old = [_comparable(c) for c in saved["changes"]]
     new = [_comparable(c.to_dict()) for c in fresh.changes]
-    if old == new:
+    adopted = [a.to_dict() for a in fresh.adoptions]
+    if old == new and saved.get("adoptions", []) == adopted:
         return
     old_by = {(c["kind"], c["key"]): c for c in old}
     new_by = {(c["kind"], c["key"]): c for c in new}
     moved = sorted(k for k in old_by.keys() | new_by.keys() if old_by.get(k) != new_by.get(k))
+    moved += sorted(
+        (a["kind"], a["key"])
+        for a in [*saved.get("adoptions", []), *adopted]
+        if moved == [] and isinstance(a, dict)
+    )[:5]
     names = ", ".join(f"{k}/{key}" for k, key in moved[:5]) + (" …" if len(moved) > 5 else "")
     raise StalePlanError(
         f"the store or the configuration changed since the plan was made ({names}); run plan again"

@@ -62,6 +62,11 @@ class Manage:
     ignore: frozenset[str] = frozenset()
     # Share of a kind's live objects a plan may delete before apply needs --allow-deletes.
     delete_threshold: float = 0.3
+    # `prune: owned`: deletes only objects carrying storeconf's ownership mark (storeconf.ownership).
+    owned: bool = False
+    # `protect: true` (the whole kind) or the keys of protected objects: never deleted or replaced.
+    protect: bool = False
+    protected: frozenset[str] = frozenset()
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -90,6 +95,8 @@ class LiveState:
     """What the store holds for the kinds that were read, keyed like DesiredState."""
 
     objects: dict[str, dict[str, Live]]
+    # Ids of the live objects storeconf owns, per kind read with `prune: owned`.
+    owned: dict[str, frozenset[Any]] = field(default_factory=dict)
 
 
 class FlowRow(dict[str, Any]):

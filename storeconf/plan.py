@@ -76,6 +76,8 @@ class Change:
     overrides: dict[str, str] = field(default_factory=dict)
     # Nested changes of a long part are shown per group (a price list's records per currency).
     group: str = ""
+    # Why a delete happens (`not in the configuration; owned by storeconf`).
+    reason: str | None = None
 
     @property
     def address(self) -> str:
@@ -98,7 +100,25 @@ class Change:
             **({"renamed_from": self.renamed_from} if self.renamed_from else {}),
             **({"overrides": dict(self.overrides)} if self.overrides else {}),
             **({"group": self.group} if self.group else {}),
+            **({"reason": self.reason} if self.reason else {}),
         }
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """A declared object that exists in the store without storeconf's ownership mark: apply marks it
+    (see storeconf.ownership), so `prune: owned` may delete it once the config drops it."""
+
+    kind: str
+    key: str
+    live_id: Any
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}/{self.key}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "key": self.key, "live_id": self.live_id}
 
 
 @dataclass(frozen=True)
@@ -111,10 +131,11 @@ class Plan:
     managed: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
+    adoptions: tuple[Adoption, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not self.changes
+        return not self.changes and not self.adoptions
 
     def counts(self) -> Counter[Action]:
         return Counter(c.action for c in self.changes)
@@ -143,6 +164,7 @@ class Plan:
             "summary": {a.value: counts.get(a, 0) for a in Action},
             "changes": [c.to_dict() for c in self.changes],
             "warnings": list(self.warnings),
+            **({"adoptions": [a.to_dict() for a in self.adoptions]} if self.adoptions else {}),
         }
         body["checksum"] = checksum(body)
         return body

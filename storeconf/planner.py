@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from storeconf.diff import diff_fields
-from storeconf.errors import UnsafePlanError
+from storeconf.errors import PlanError, UnsafePlanError
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Kind
 from storeconf.model import Desired, DesiredState, Live, LiveState, Manage
+from storeconf.ownership import adoptions
 from storeconf.parts import part_changes, public
-from storeconf.plan import Action, Change, FieldChange, Plan, fingerprint
+from storeconf.plan import Action, Adoption, Change, FieldChange, Plan, fingerprint
 from storeconf.targets import select
 
 
@@ -51,10 +52,14 @@ def build_plan(
             # An object the environment excludes is not managed there: never deleted either.
             kept = {id(obj) for obj in renamed.values()}
             skip = desired.excluded.get(kind.name, frozenset())
+            owned = live.owned.get(kind.name, frozenset())
             deletes += [
                 _delete(kind, obj, manage)
                 for i, obj in have.items()
-                if i not in want and i not in skip and id(obj) not in kept
+                if i not in want
+                and i not in skip
+                and id(obj) not in kept
+                and (not manage.owned or obj.id in owned)
             ]
     rank = {name: i for i, name in enumerate(registry.names())}
     # Updates before creates within a level: an update may free a unique value (a SKU, a
@@ -62,8 +67,21 @@ def build_plan(
     writes.sort(key=lambda c: (rank[c.kind], c.order, c.action is Action.CREATE, c.key))
     deletes.sort(key=lambda c: (-rank[c.kind], -c.order, c.key))
     changes = select(_interleave(writes, deletes, _leaves(registry)), targets, registry)
+    check_protected(changes, desired, registry)
     warnings = _delete_warnings(changes, live, desired, registry)
-    return Plan(changes, environment, store, desired.managed_kinds(), warnings, tuple(targets))
+    adopted = tuple(
+        a for a in adoptions(desired, live, registry) if not targets or _targeted(a, targets, registry)
+    )
+    return Plan(changes, environment, store, desired.managed_kinds(), warnings, tuple(targets), adopted)
+
+
+def _targeted(adoption: Adoption, targets: Sequence[str], registry: Registry) -> bool:
+    kind = registry[adoption.kind]
+    for target in targets:
+        name, _, key = target.partition("/")
+        if name == adoption.kind and (not key or kind.identity(key) == kind.identity(adoption.key)):
+            return True
+    return False
 
 
 def _leaves(registry: Registry) -> set[str]:
@@ -150,6 +168,14 @@ def _change(
     )
 
 
+def _delete_reason(obj: Live, manage: Manage) -> str:
+    if obj.duplicate:
+        return "a second live object with this key, which no config can name"
+    if manage.owned:
+        return "missing from config, owned by storeconf"
+    return "missing from config, prune: all"
+
+
 def _delete(kind: Kind[Any], obj: Live, manage: Manage) -> Change:
     parts = {p.field for p in kind.parts}
     shown = sorted((k, v) for k, v in public(obj.fields).items() if k not in parts)
@@ -162,6 +188,7 @@ def _delete(kind: Kind[Any], obj: Live, manage: Manage) -> Change:
         fingerprint=live_fingerprint(kind, obj, manage.ignore),
         sensitive=kind.sensitive_fields,
         order=kind.order(obj.key),
+        reason=_delete_reason(obj, manage),
     )
 
 
@@ -231,3 +258,26 @@ def _unsafe_part_deletes(
                     )
                 )
     return problems
+
+
+def check_protected(changes: Sequence[Change], desired: DesiredState, registry: Registry = REGISTRY) -> None:
+    """Raise PlanError naming every protected object the plan would delete or replace (whole,
+    or a nested part: a variant re-created because its options changed)."""
+    problems = []
+    for change in changes:
+        manage = desired.manage.get(change.kind)
+        if manage is None or not (
+            manage.protect or registry[change.kind].identity(change.key) in manage.protected
+        ):
+            continue
+        if change.action is Action.DELETE:
+            why = f" ({change.reason})" if change.reason else ""
+            problems.append(f"{change.kind}/{change.key} is protected, but the plan deletes it{why}")
+        created = {(c.kind, c.key) for c in change.children if c.action is Action.CREATE}
+        for child in change.children:
+            if child.action is Action.DELETE and (child.kind, child.key) in created:
+                what = f"{child.kind} {child.key}"
+                problems.append(f"{change.kind}/{change.key} is protected, but the plan replaces its {what}")
+    if problems:
+        hint = "declare it again, or take it out of `protect` under manage to let it go"
+        raise PlanError("; ".join(problems) + f". Nothing was changed: {hint}.")

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from storeconf.config.interpolate import Scope, interpolate
 from storeconf.config.overrides import split_block
-from storeconf.config.validation import did_you_mean, validate
+from storeconf.config.validation import did_you_mean, show_value, validate
 from storeconf.config.yaml import Document, YamlPath
 from storeconf.errors import Problem
 from storeconf.kinds import REGISTRY, Registry
@@ -34,10 +34,35 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _prune(value: Any) -> Any:
+    if isinstance(value, bool) or value in ("owned", "all"):
+        return value
+    raise ValueError(f"expected true, false, 'all' or 'owned' (got {show_value(value)})")
+
+
+def _protect(value: Any) -> Any:
+    if isinstance(value, bool) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        return value
+    raise ValueError(f"expected true, false or a list of keys (got {show_value(value)})")
+
+
+Prune = Annotated[bool | Literal["owned", "all"], BeforeValidator(_prune)]
+Protect = Annotated[bool | list[str], BeforeValidator(_protect)]
+
+
 class ManageOptions(_Strict):
     """How storeconf owns one kind."""
 
-    prune: bool = Field(False, description="Delete live objects the configuration does not declare.")
+    prune: Prune = Field(
+        False,
+        description="Delete live objects the configuration does not declare: all (= true) of them, or only "
+        "those storeconf created or adopted (owned; brands, categories and products).",
+    )
+    protect: Protect = Field(
+        False,
+        description="Never delete or replace objects of this kind (true) or with these keys, "
+        "whatever the config says.",
+    )
     ignore: list[str] = Field(default_factory=list, description="Fields owned by another system.")
     delete_threshold: float = Field(
         0.3, ge=0, le=1, description="Share of live objects a plan may delete without --allow-deletes."
@@ -245,7 +270,13 @@ def read_manage(
         if valid is not None:
             kind = registry[kind_name]
             problems += _check_ignore(doc, at, valid.ignore, ignorable(kind), key_fields(kind))
-            out[kind_name] = to_manage(valid)
+            if valid.prune == "owned" and not kind.metafields:
+                message = (
+                    f"manage.{kind_name}.prune: 'owned' needs metafields to mark what storeconf owns, "
+                    f"which {kind_name} do not have (brands, categories and products do); use true or false"
+                )
+                problems.append(Problem(doc.source.value((*at, "prune")), message))
+            out[kind_name] = to_manage(valid, kind)
     return out, problems
 
 
@@ -314,11 +345,16 @@ def _sets(kind: Kind[Any], fields: dict[str, Any], name: str) -> bool:
     return False
 
 
-def to_manage(options: ManageOptions) -> Manage:
+def to_manage(options: ManageOptions, kind: Kind[Any] | None = None) -> Manage:
     common = set(ManageOptions.model_fields)
+    protect = options.protect
+    keys = protect if isinstance(protect, list) else []
     return Manage(
-        prune=options.prune,
+        prune=options.prune is True or options.prune in ("all", "owned"),
         ignore=frozenset(options.ignore),
         delete_threshold=options.delete_threshold,
         options=options.model_dump(exclude=common),
+        owned=options.prune == "owned",
+        protect=protect is True,
+        protected=frozenset(kind.identity(k) if kind else k for k in keys),
     )

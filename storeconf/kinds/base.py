@@ -148,6 +148,9 @@ class Kind(Generic[SpecT]):
     api_defaults: ClassVar[dict[str, Any]] = {}
     # OAuth scope a store-level API account needs to manage this kind (README).
     scopes: ClassVar[str] = ""
+    # API path of the kind's collection when its objects have metafields (`/v3/catalog/brands`):
+    # storeconf then marks what it owns there, for `prune: owned` (see storeconf.ownership).
+    metafields: ClassVar[str | None] = None
     # How many changes of this kind may run at once when the kind has no batch endpoint.
     concurrency: ClassVar[int] = 4
     # False when a create is several requests (a product, then its options and modifiers): a

@@ -36,6 +36,7 @@ class Brands(Kind[Brand]):
     spec = Brand
     file = "catalog/brands.yaml"
     scopes = "store_v2_products"
+    metafields = PATH
     api_defaults = {
         "page_title": "",
         "meta_keywords": [],

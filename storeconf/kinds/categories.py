@@ -86,6 +86,8 @@ class Categories(Kind[Category]):
     spec = Category
     file = "catalog/categories.yaml"
     scopes = "store_v2_products"
+    # Tree categories keep the v3 category's id, whose metafields live under the v3 path.
+    metafields = "/v3/catalog/categories"
     manage_options = CategoryOptions
     tree = TreeShape(key="path")
     api_defaults = {

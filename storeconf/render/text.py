@@ -14,8 +14,9 @@ def render_text(plan: Plan, empty: str = NO_CHANGES) -> str:
     lines = []
     for change in plan.changes:
         lines += _change_lines(change, "  ")
+    lines += [f"  = {a.kind} {a.key}  (adopt: mark as owned by storeconf)" for a in plan.adoptions]
     lines.append("")
-    lines.append(summary_line(dict(plan.counts())))
+    lines.append(summary_line(dict(plan.counts()), len(plan.adoptions)))
     for kind, counts in plan.counts_by_kind().items():
         parts = [f"{counts[a]} to {a.value}" for a in Action if counts.get(a)]
         lines.append(f"  {kind}: {', '.join(parts)}")
@@ -23,7 +24,8 @@ def render_text(plan: Plan, empty: str = NO_CHANGES) -> str:
 
 
 def _change_lines(change: Change, indent: str) -> list[str]:
-    lines = [f"{indent}{change.action.glyph} {change.kind} {change.key}"]
+    why = f"  ({change.reason})" if change.reason else ""
+    lines = [f"{indent}{change.action.glyph} {change.kind} {change.key}{why}"]
     lines += [f"{indent}    {field_line(change, fc)}" for fc in change.diff]
     single, groups = grouped(change.children)
     for child in single:

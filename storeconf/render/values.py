@@ -31,10 +31,12 @@ def origin(change: Change, fc: FieldChange) -> str:
     return f"  (override at {where})" if where else ""
 
 
-def summary_line(plan_counts: dict[Action, int]) -> str:
+def summary_line(plan_counts: dict[Action, int], adoptions: int = 0) -> str:
+    adopt = f", {adoptions} to adopt" if adoptions else ""
+    deletes = plan_counts.get(Action.DELETE, 0)
     return (
         f"Plan: {plan_counts.get(Action.CREATE, 0)} to create, "
-        f"{plan_counts.get(Action.UPDATE, 0)} to update, {plan_counts.get(Action.DELETE, 0)} to delete."
+        f"{plan_counts.get(Action.UPDATE, 0)} to update, {deletes} to delete{adopt}."
     )
 
 

@@ -13,9 +13,11 @@ from starlette.routing import Mount, Router
 from starlette.types import ASGIApp
 
 from storeconf.sandbox.catalog import brands, categories, trees
+from storeconf.sandbox.catalog import metafields as catalog_metafields
 from storeconf.sandbox.catalog.products import assignments, modifiers, options, products, variants
 from storeconf.sandbox.catalog.products import parts as product_parts
 from storeconf.sandbox.channels import channels
+from storeconf.sandbox.channels import metafields as channel_metafields
 from storeconf.sandbox.content import scripts
 from storeconf.sandbox.core.config import SandboxConfig
 from storeconf.sandbox.core.control import Sandbox
@@ -44,6 +46,8 @@ RESOURCES: tuple[Resource, ...] = (
     webhooks.RESOURCE,
     product_parts.RESOURCE,
     modifiers.RESOURCE,
+    catalog_metafields.RESOURCE,
+    channel_metafields.RESOURCE,
     # Codes before promotions: `/v3/promotions/codes` must win over `/v3/promotions/{id}`.
     codes.RESOURCE,
     promotions.RESOURCE,

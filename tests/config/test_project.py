@@ -247,8 +247,7 @@ def test_manage_problems(project: ProjectDir) -> None:
     )
     assert project.errors() == [
         "storeconf.yaml:3:3: manage: unknown kind 'brand' (did you mean 'brands'?)",
-        "storeconf.yaml:4:23: manage.categories.prune: Input should be a valid boolean, "
-        "unable to interpret input (got 'maybe')",
+        "storeconf.yaml:4:23: manage.categories.prune: expected true, false, 'all' or 'owned' (got 'maybe')",
         "storeconf.yaml:4:30: manage.categories: unknown field 'chanel' (did you mean 'channel'?)",
         "storeconf.yaml:4:59: manage.categories.delete_threshold: Input should be less than or equal to 1",
         "storeconf.yaml:5:22: manage.scripts.ignore[0]: unknown field 'nmae' (did you mean 'name'?)",

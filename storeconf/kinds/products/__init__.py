@@ -74,6 +74,7 @@ class Products(Kind[Product]):
     spec = Product
     file = "catalog/products.yaml"
     scopes = "store_v2_products"
+    metafields = "/v3/catalog/products"
     depends_on = ("brands", "categories")
     references = ("brands", "categories")
     # Product creates run this many at a time (each is one POST plus its follow-ups).
@@ -273,7 +274,8 @@ def orphaned_variants(options: list[dict[str, Any]], live: dict[str, Any]) -> li
 
 def _pruned(desired: DesiredState, kind: str) -> bool:
     manage = desired.manage.get(kind)
-    return manage is not None and manage.prune
+    # `prune: owned` leaves objects storeconf does not own, so those may still be referred to.
+    return manage is not None and manage.prune and not manage.owned
 
 
 EXPORT_CHUNK = 200  # products per exported file: big enough to browse, small enough to review
