@@ -24,6 +24,7 @@ from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
 from storeconf.model import Desired, DesiredState, FlowRow, Live, Manage
 from storeconf.schema_files import SCHEMA_DIR, schema_line, write_schemas
+from storeconf.ownership import adopt_exported
 
 
 async def export_project(
@@ -38,6 +39,7 @@ async def export_project(
     warnings: list[str] | None = None,
     desired: DesiredState | None = None,
     environment: Environment | None = None,
+    adopt: bool = False,
 ) -> list[Path]:
     """Write `storeconf.yaml` and resource files into `out_dir`; return the files written.
 
@@ -46,7 +48,9 @@ async def export_project(
     state, fields its `overrides:` set are written as the shared files declare them:
     the exported storeconf.yaml keeps the overrides, so the export still plans to zero.
     `environment` (the one exported) loses the `exclude:` entries naming objects the
-    export did not write, which would otherwise name nothing.
+    export did not write, which would otherwise name nothing. With `adopt`, exported
+    objects of kinds that have metafields are marked as storeconf's and their kinds
+    written with `prune: owned` (see storeconf.ownership).
     """
     warnings = warnings if warnings is not None else []
     names = [k for k in registry.names() if k in set(kinds)]
@@ -56,6 +60,7 @@ async def export_project(
     written = []
     by_file: dict[str, dict[str, list[dict[str, Any]]]] = {}
     exported: dict[str, set[str]] = {}
+    ids: dict[str, list[Any]] = {}
     for name in names:
         kind = registry[name]
         items = []
@@ -67,8 +72,10 @@ async def export_project(
                 want = desired.objects.get(name, {}).get(kind.identity(obj.key)) if desired else None
                 items.append(shared_values(kind, item, want, warnings))
                 exported.setdefault(name, set()).add(kind.identity(kind.live_key(items[-1])))
+                ids.setdefault(name, []).append(obj.id)
         for rel, chunk in kind.export_files(items).items():
             by_file.setdefault(rel, {})[name] = chunk
+    adopted = await adopt_exported(client, ids, registry) if adopt else set()
     for rel, content in by_file.items():
         written.append(_dump(out_dir / rel, content, header=schema_line(out_dir / rel, out_dir)))
     project = {
@@ -77,7 +84,7 @@ async def export_project(
         "environments": _rebase(
             _live_excludes(environments, environment, exported, registry), source_dir, out_dir
         ),
-        "manage": {name: _manage_entry(ctx.manage.get(name)) for name in names},
+        "manage": {name: _manage_entry(ctx.manage.get(name), name in adopted) for name in names},
     }
     # The project file is copied as written: its ${env:...} references must stay references.
     project_file = out_dir / "storeconf.yaml"
@@ -123,8 +130,8 @@ def _sort_key(kind: Any) -> Any:
     return lambda obj: (kind.order(obj.key), obj.key.casefold())
 
 
-def _manage_entry(manage: Manage | None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"prune": False}
+def _manage_entry(manage: Manage | None, adopted: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {"prune": "owned" if adopted else False}
     if manage is not None:
         if manage.ignore:
             entry["ignore"] = sorted(manage.ignore)

@@ -103,3 +103,16 @@ async def mark_applied(
     for kind, found in ids.items():
         await mark(client, kind, found, registry)
     return sum(len(v) for v in ids.values())
+
+
+async def adopt_exported(
+    client: StoreClient, ids: Mapping[str, Sequence[Any]], registry: Registry = REGISTRY
+) -> set[str]:
+    """Mark exported objects as storeconf's (`export --adopt`); returns the kinds that have marks."""
+    kinds = [name for name in ids if registry[name].metafields]
+    owned = await read_owned(client, kinds, registry)
+    for name in kinds:
+        fresh = [i for i in ids[name] if i not in owned[name]]
+        if fresh:
+            await mark(client, name, fresh, registry)
+    return set(kinds)

@@ -10,7 +10,15 @@ import typer
 
 from storeconf.applier import ApplyReport
 from storeconf.cli.interrupt import aborted, ctrl_c
-from storeconf.cli.options import AllowDeletes, AutoApprove, EnvOption, KeepGoing, TargetOption
+from storeconf.cli.options import (
+    AllowDeletes,
+    AutoApprove,
+    BreakLock,
+    EnvOption,
+    KeepGoing,
+    LockTimeout,
+    TargetOption,
+)
 from storeconf.cli.output import confirm, print_plan, print_report, progress
 from storeconf.cli.session import session
 from storeconf.config import load_project
@@ -24,6 +32,7 @@ from storeconf.engine import (
     saved_targets,
 )
 from storeconf.errors import ApplyCancelled
+from storeconf.lock import Holder, store_lock
 from storeconf.render import RENDERERS
 
 
@@ -35,15 +44,28 @@ def apply(
     allow_deletes: AllowDeletes = False,
     target: TargetOption = None,
     keep_going: KeepGoing = False,
+    lock_timeout: LockTimeout = 0,
+    break_lock: BreakLock = False,
 ) -> None:
-    """Make the store match the configuration (or execute a saved plan)."""
+    """Make the store match the configuration (or execute a saved plan).
+
+    Holds the store lock from planning to the end of the apply, so two applies never interleave.
+    """
     s = session(ctx)
+
+    def waiting(holder: Holder) -> None:
+        s.err.print(
+            f"Waiting up to {lock_timeout:g}s for the store lock held by {holder.describe()}…", markup=False
+        )
 
     async def work() -> ApplyReport | None:
         project = load_project(s.directory, env)
         saved = load_plan_file(planfile) if planfile is not None else None
         targets = saved_targets(saved) if saved is not None else tuple(target or ())
-        async with connect(project.environment, wrap=s.runtime.wrap) as client:
+        async with (
+            connect(project.environment, wrap=s.runtime.wrap) as client,
+            store_lock(client, timeout=lock_timeout, break_stale=break_lock, on_wait=waiting),
+        ):
             planned = await make_plan(project, client, targets=targets)
             if saved is not None:
                 check_saved_plan(saved, planned.plan)

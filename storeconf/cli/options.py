@@ -23,3 +23,16 @@ KeepGoing = Annotated[
     typer.Option("--keep-going", help="After a failure, skip what depends on it and apply the rest."),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite existing files.")]
+LockTimeout = Annotated[
+    float,
+    typer.Option(
+        "--lock-timeout",
+        min=0,
+        metavar="SECONDS",
+        help="Wait this long for another run's store lock (default: 0).",
+    ),
+]
+BreakLock = Annotated[
+    bool,
+    typer.Option("--break-lock", help="Remove a stale store lock (one whose run died) before taking it."),
+]

@@ -55,6 +55,8 @@ class progress:
 def print_report(s: Session, report: ApplyReport) -> None:
     if report.ok:
         s.out.print(summary_line(report), markup=False)
+        for note in report.notes:
+            s.out.print(note, markup=False)
         return
     for line in report_lines(report):
         s.err.print(line, markup=False)

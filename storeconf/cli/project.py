@@ -35,6 +35,12 @@ def export(
     env: EnvOption = "local",
     kind: Annotated[list[str] | None, typer.Option("--kind", help="Only these kinds.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Write into a non-empty directory.")] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt", help="Mark exported brands, categories and products as owned (prune: owned)."
+        ),
+    ] = False,
 ) -> None:
     """Write the live store as a project that plans back to zero changes."""
     s = session(ctx)
@@ -55,6 +61,9 @@ def export(
                 source_dir=project.dir,
                 manage=project.desired.manage,
                 warnings=warnings,
+                desired=project.desired,
+                environment=project.environment,
+                adopt=adopt,
             )
 
     for path in s.run(work):
