@@ -13,9 +13,11 @@ import httpx
 import pytest
 
 from storeconf.client import StoreClient
+from storeconf.config import load_project
+from storeconf.engine import connect
 from storeconf.lock import PATH, LockError, StoreLock, store_lock
 from storeconf.sandbox import SandboxConfig, TokenGrant, create_app
-from tests.conftest import Recorder
+from tests.conftest import Cli, Recorder
 
 
 class Clock:
@@ -153,3 +155,57 @@ def test_another_api_account_sees_the_lock(tmp_path: Path, recorder: Recorder) -
             return str(refused.value)
 
     assert "locked by storeconf ci" in asyncio.run(run())
+
+
+def _hold(example: Path, recorder: Recorder, owner: str, ttl: float) -> None:
+    """Take the example store's lock and leave it there, as a run that is still going (or died)."""
+
+    async def take() -> None:
+        project = load_project(example)
+        async with connect(project.environment, wrap=recorder.wrap) as client:
+            await StoreLock(client, owner, ttl=ttl).acquire()
+
+    asyncio.run(take())
+
+
+def test_apply_refuses_while_another_run_holds_the_lock(cli: Cli, example: Path, recorder: Recorder) -> None:
+    _hold(example, recorder, "deploy job 7", ttl=600)
+    result = cli("apply", "--auto-approve")
+    assert result.exit_code == 1
+    assert "Error: the store is locked by deploy job 7 (since " in result.stderr
+    recorder.requests.clear()
+    waited = cli("apply", "--auto-approve", "--lock-timeout", "0.3")
+    assert waited.exit_code == 1
+    assert "Waiting up to 0.3s for the store lock held by deploy job 7" in waited.stderr
+    assert "after waiting 0.3s" in waited.stderr
+    # Nothing but the lock was touched: no read, no write of the catalog.
+    assert all("/metafields" in r.url.path for r in recorder.requests)
+
+
+def test_apply_breaks_a_stale_lock_only_when_asked(cli: Cli, example: Path, recorder: Recorder) -> None:
+    _hold(example, recorder, "crashed job 3", ttl=-1)
+    refused = cli("apply", "--auto-approve")
+    assert (
+        refused.exit_code == 1
+        and "held by crashed job 3" in refused.stderr
+        and "--break-lock" in refused.stderr
+    )
+    applied = cli("apply", "--auto-approve", "--break-lock")
+    assert applied.exit_code == 0, applied.output
+    # Released at the end: the next apply needs no flag.
+    assert cli("apply", "--auto-approve").exit_code == 0
+
+
+def test_apply_takes_and_releases_the_lock(cli: Cli, recorder: Recorder) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    recorder.requests.clear()
+    assert cli("apply", "--auto-approve").exit_code == 0  # nothing to do: still locked, still released
+    lock_calls = [
+        (r.method, r.url.path.split("/v3/")[1]) for r in recorder.requests if "metafields" in r.url.path
+    ]
+    # Take (one POST), check no other API account holds an older lock (one GET), release.
+    assert lock_calls == [
+        ("POST", "channels/1/metafields"),
+        ("GET", "channels/1/metafields"),
+        ("DELETE", "channels/1/metafields/2"),
+    ]

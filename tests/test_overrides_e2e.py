@@ -3,14 +3,10 @@ that overrides a script, a webhook and a product, and excludes a script."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from storeconf.config import load_project
-from storeconf.engine import connect
-from storeconf.export import export_project
 from tests.conftest import Cli, Recorder
 from tests.test_e2e import edit
 
@@ -72,22 +68,8 @@ def test_export_writes_shared_values_never_the_overrides(
     _with_preview(example)
     assert cli("apply", "--env", "preview", "--auto-approve").exit_code == 0
     out = tmp_path / "exported"
-    project = load_project(example, "preview")
-
-    async def export() -> list[Path]:
-        async with connect(project.environment, wrap=recorder.wrap) as client:
-            return await export_project(
-                client,
-                out,
-                kinds=project.desired.managed_kinds(),
-                environments=project.raw_environments,
-                source_dir=project.dir,
-                manage=project.desired.manage,
-                desired=project.desired,
-                environment=project.environment,
-            )
-
-    asyncio.run(export())
+    exported = cli("export", "--env", "preview", "--out", str(out))
+    assert exported.exit_code == 0, exported.output
     scripts = YAML(typ="safe").load((out / "storefront/scripts.yaml").read_text())["scripts"]
     analytics = next(s for s in scripts if s["name"] == "Analytics")
     assert analytics["src"] == "https://cdn.trailhead.example/js/analytics.js"

@@ -105,3 +105,15 @@ def test_owned_prune_needs_a_kind_with_metafields(shop: Cli, recorder: Recorder)
     result = shop("validate")
     assert result.exit_code == 1
     assert "storeconf.yaml:3:20: manage.scripts.prune: 'owned' needs metafields" in result.stderr
+
+
+def test_export_adopt_marks_what_it_writes_and_owns_it(shop: Cli, recorder: Recorder, tmp_path: Path) -> None:
+    _out_of_band(shop, ["Acme", "Beta"])
+    out = tmp_path / "exported"
+    exported = shop("export", "--out", str(out), "--adopt")
+    assert exported.exit_code == 0, exported.output
+    assert "prune: owned" in (out / "storeconf.yaml").read_text()
+    again = Cli(out, recorder)
+    assert again("plan", "--detailed-exitcode").exit_code == 0
+    (out / "catalog/brands.yaml").write_text("brands:\n  - name: Acme\n")
+    assert "- brands Beta  (missing from config, owned by storeconf)" in again("plan").stdout
