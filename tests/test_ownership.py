@@ -117,3 +117,19 @@ def test_export_adopt_marks_what_it_writes_and_owns_it(shop: Cli, recorder: Reco
     assert again("plan", "--detailed-exitcode").exit_code == 0
     (out / "catalog/brands.yaml").write_text("brands:\n  - name: Acme\n")
     assert "- brands Beta  (missing from config, owned by storeconf)" in again("plan").stdout
+
+
+def test_reference_to_an_owned_object_about_to_be_pruned_is_an_error(shop: Cli) -> None:
+    _out_of_band(shop, ["Handmade"])
+    _config(shop, ["Acme"])
+    assert shop("apply", "--auto-approve").exit_code == 0
+    product = "products:\n  - {sku: TENT, name: Tent, type: physical, price: 10, weight: 1, brand: %s}\n"
+    _config(shop, [])
+    (shop.directory / "storeconf.yaml").write_text(PROJECT % "owned" + "  products: {prune: false}\n")
+    (shop.directory / "catalog.yaml").write_text(product % "Acme")
+    plan = shop("plan")
+    assert plan.exit_code == 1
+    assert "products: TENT refers to brand 'Acme'" in plan.stderr
+    # A brand storeconf does not own stays, so it can be referred to.
+    (shop.directory / "catalog.yaml").write_text(product % "Handmade")
+    assert shop("plan").exit_code == 0

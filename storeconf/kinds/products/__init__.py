@@ -181,7 +181,7 @@ class Products(Kind[Product]):
                 continue
             known = {
                 *desired.declared(kind),
-                *({} if pruned or live is None else live.objects.get(kind, {})),
+                *({} if pruned or live is None else _staying(desired, live, kind)),
             }
             problems += self._dangling(desired, kind, known, pruned)
         return problems
@@ -270,6 +270,17 @@ def orphaned_variants(options: list[dict[str, Any]], live: dict[str, Any]) -> li
             diff = tuple(FieldChange(k, v, None) for k, v in shown.items())
             out.append(Change("variant", variant_key(variant), Action.DELETE, {}, diff, variant.get("_id")))
     return out
+
+
+def _staying(desired: DesiredState, live: LiveState, kind: str) -> set[str]:
+    """Live objects a plan keeps: under `prune: owned`, the undeclared ones storeconf owns go."""
+    manage = desired.manage.get(kind)
+    objects = live.objects.get(kind, {})
+    if manage is None or not manage.owned or not manage.prune:
+        return set(objects)
+    owned = live.owned.get(kind, frozenset())
+    declared = desired.declared(kind)
+    return {ident for ident, obj in objects.items() if ident in declared or obj.id not in owned}
 
 
 def _pruned(desired: DesiredState, kind: str) -> bool:
