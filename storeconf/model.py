@@ -29,6 +29,8 @@ class Desired:
     # shared files declare it (export writes that, never an environment's values).
     overridden: dict[str, Location] = field(default_factory=dict)
     base: Desired | None = None
+    # `protect: true` on the item: never deleted or replaced, whatever the config says.
+    protect: bool = False
     # Where a value below the object starts (`("records", "TEE-S")`), for errors about one
     # entry of a long nested list; None when the object was not loaded from a file.
     locate: Callable[[tuple[str | int, ...]], Location | None] | None = field(

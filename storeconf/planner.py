@@ -265,10 +265,7 @@ def check_protected(changes: Sequence[Change], desired: DesiredState, registry: 
     or a nested part: a variant re-created because its options changed)."""
     problems = []
     for change in changes:
-        manage = desired.manage.get(change.kind)
-        if manage is None or not (
-            manage.protect or registry[change.kind].identity(change.key) in manage.protected
-        ):
+        if not _protected(change, desired, registry):
             continue
         if change.action is Action.DELETE:
             why = f" ({change.reason})" if change.reason else ""
@@ -281,3 +278,13 @@ def check_protected(changes: Sequence[Change], desired: DesiredState, registry: 
     if problems:
         hint = "declare it again, or take it out of `protect` under manage to let it go"
         raise PlanError("; ".join(problems) + f". Nothing was changed: {hint}.")
+
+
+def _protected(change: Change, desired: DesiredState, registry: Registry) -> bool:
+    """`protect: true` on the kind or the item, or the key listed in the kind's `protect:`."""
+    manage = desired.manage.get(change.kind)
+    if manage is None:
+        return False
+    ident = registry[change.kind].identity(change.key)
+    declared = desired.objects.get(change.kind, {}).get(ident)
+    return manage.protect or ident in manage.protected or (declared is not None and declared.protect)

@@ -21,6 +21,9 @@ from storeconf.kinds import Registry
 from storeconf.kinds.base import Kind, RawItem, Spec
 from storeconf.model import Desired
 
+# An item key storeconf reads itself and never sends to the API: `protect: true`.
+PROTECT = "protect"
+
 
 @dataclass(frozen=True)
 class ResourceDoc:
@@ -45,6 +48,8 @@ class _Item:
     override: Override | None = None
     # The object as the shared files declare it, when an override changed it.
     base: Spec | None = None
+    # `protect: true` on the item: never deleted or replaced (storeconf.planner.check_protected).
+    protect: bool = False
 
 
 @dataclass
@@ -115,14 +120,14 @@ def _overridden(
         spec, errors = _merge(kind, item, found)
         problems += errors
         if spec is not None:
-            out.append(_Item(spec, item.raw, item.rdoc, item.location, found, item.spec))
+            out.append(_Item(spec, item.raw, item.rdoc, item.location, found, item.spec, item.protect))
     return out
 
 
 def _merge(kind: Kind[Any], item: _Item, override: Override) -> tuple[Spec | None, list[Problem]]:
     """Validate the file item with the override's fields on top; errors point at the override
     (unknown fields at their key, a rule the merged object breaks at the override itself)."""
-    merged = {**item.raw.data, **override.data}
+    merged = {k: v for k, v in {**item.raw.data, **override.data}.items() if k != PROTECT}
     source = override.merged_source(item.rdoc.doc.source, item.raw.path)
     shape = kind.tree
     return validate(
@@ -152,20 +157,33 @@ def _validate_items(
         problems.append(Problem(rdoc.doc.source.value(at), f"{kind.name}: expected a list of items"))
     items = []
     for raw in raws:
-        spec, found = _validate_item(kind, rdoc, raw)
+        spec, found, protect = _validate_item(kind, rdoc, raw)
         problems += found
         if spec is not None:
-            items.append(_Item(spec, raw, rdoc, rdoc.doc.source.value(raw.path)))
+            items.append(_Item(spec, raw, rdoc, rdoc.doc.source.value(raw.path), protect=protect))
         elif (identity := kind.raw_identity(raw)) is not None:
             invalid.add(identity)
     return items
 
 
-def _validate_item(kind: Kind[Any], rdoc: ResourceDoc, raw: RawItem) -> tuple[Spec | None, list[Problem]]:
+def _validate_item(
+    kind: Kind[Any], rdoc: ResourceDoc, raw: RawItem
+) -> tuple[Spec | None, list[Problem], bool]:
+    """The item as its kind's spec, its problems, and its `protect:` flag (storeconf's, not the API's)."""
+    data, protect, problems = raw.data, False, []
+    if isinstance(data, dict) and PROTECT in data:
+        data = {k: v for k, v in data.items() if k != PROTECT}
+        protect = data_protect = raw.data[PROTECT]
+        if not isinstance(data_protect, bool):
+            where = (*raw.path, PROTECT)
+            problems.append(
+                Problem(rdoc.doc.source.value(where), f"{describe(where)}: expected true or false")
+            )
+            protect = False
     shape = kind.tree
-    return validate(
+    spec, found = validate(
         kind.spec,
-        raw.data,
+        data,
         rdoc.doc.source,
         raw.path,
         extra_fields=(shape.name, shape.children) if shape else (),
@@ -173,6 +191,7 @@ def _validate_item(kind: Kind[Any], rdoc: ResourceDoc, raw: RawItem) -> tuple[Sp
         sensitive=lambda loc: rdoc.interpolated.is_sensitive((*raw.path, *loc[:1])),
         ignore=lambda loc: rdoc.interpolated.is_unresolved((*raw.path, *loc)),
     )
+    return spec, problems + found, protect
 
 
 def _index(kind: Kind[Any], items: list[_Item], problems: list[Problem]) -> dict[str, Desired]:
@@ -220,6 +239,7 @@ def _desired(kind: Kind[Any], key: str, item: _Item) -> Desired:
         overridden=overridden,
         base=base,
         locate=lambda rel: source.values.get((*path, *rel)),
+        protect=item.protect,
     )
 
 

@@ -68,16 +68,28 @@ def _union(*members: Any) -> Any:
     return Union[members]  # noqa: UP007
 
 
+_PROTECT_DOC = "Never delete or replace this object, whatever the config says (storeconf's own key)."
+
+
+def _protect() -> Any:
+    return (_optional(bool), Field(None, description=_PROTECT_DOC))
+
+
 def _item_type(kind: Kind[Any]) -> Any:
     shape = kind.tree
-    return kind.spec if shape is None else _tree_item(kind, shape)
+    if shape is not None:
+        return _tree_item(kind, shape)
+    return create_model(kind.spec.__name__, __base__=kind.spec, protect=_protect())
 
 
 def _tree_item(kind: Kind[Any], shape: TreeShape) -> Any:
     """Flat items (the spec plus `children`) or nested ones (`name` instead of the key field)."""
     spec = kind.spec
     item_ref = f"{spec.__name__}Item"
-    children: dict[str, Any] = {shape.children: (_optional(list[item_ref]), None)}  # type: ignore[valid-type]
+    children: dict[str, Any] = {
+        shape.children: (_optional(list[item_ref]), None),  # type: ignore[valid-type]
+        "protect": _protect(),
+    }
     name_doc = f"Name of this item; its {shape.key} is its parent's {shape.key} plus this name."
     nested_fields: dict[str, Any] = {
         shape.name: (str, Field(min_length=1, description=name_doc)),

@@ -178,3 +178,34 @@ def test_other_environments_overrides_are_checked_for_shape_only(project: Projec
     # Not selected: a key naming nothing is only reported when that environment is used.
     assert project.load("local").desired.objects["scripts"]["Analytics"].overridden == {}
     assert "no scripts object has the key 'Nope'" in project.errors("staging")[0]
+
+
+def test_item_protect_is_read_by_storeconf_and_never_sent(project: ProjectDir) -> None:
+    project.write("storeconf.yaml", "version: 1\ninclude: [b.yaml]\n")
+    project.write(
+        "b.yaml", "brands:\n  - name: Acme\n    protect: true\n  - name: Beta\n    protect: maybe\n"
+    )
+    assert project.errors() == ["b.yaml:5:14: brands[1].protect: expected true or false"]
+    project.write("b.yaml", "brands:\n  - name: Acme\n    protect: true\n  - name: Beta\n")
+    objects = project.load().desired.objects["brands"]
+    assert objects["acme"].protect and "protect" not in objects["acme"].fields
+    assert not objects["beta"].protect
+
+
+def test_protected_item_may_not_have_a_part_replaced() -> None:
+    from storeconf.errors import PlanError
+    from storeconf.model import Desired, DesiredState, Manage
+    from storeconf.plan import Action, Change
+    from storeconf.planner import check_protected
+
+    desired = DesiredState(
+        {"products": {"tent": Desired("products", "TENT", {"sku": "TENT"}, protect=True)}},
+        {"products": Manage()},
+    )
+    variant = [Change("variant", "TENT-RED", Action.DELETE), Change("variant", "TENT-RED", Action.CREATE)]
+    replaced = Change("products", "TENT", Action.UPDATE, children=tuple(variant))
+    with pytest.raises(
+        PlanError, match="products/TENT is protected, but the plan replaces its variant TENT-RED"
+    ):
+        check_protected([replaced], desired)
+    check_protected([Change("products", "TENT", Action.UPDATE, children=(variant[0],))], desired)
