@@ -23,8 +23,8 @@ from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
 from storeconf.model import Desired, DesiredState, FlowRow, Live, Manage
-from storeconf.schema_files import SCHEMA_DIR, schema_line, write_schemas
 from storeconf.ownership import adopt_exported
+from storeconf.schema_files import SCHEMA_DIR, schema_line, write_schemas
 
 
 async def export_project(
