@@ -96,7 +96,8 @@ def headline(entry: Entry, link: str | None = None) -> str:
     if change.renamed_from:
         parts.append(f"(renamed from {code(change.renamed_from)})")
     if entry.action == "delete":
-        parts.append("(live only: not in the configuration)")
+        # Why it goes: `missing from config, owned by storeconf` (prune: owned) or `…, prune: all`.
+        parts.append(f"({change.reason})" if change.reason else "(live only: not in the configuration)")
     return " ".join(parts)
 
 
