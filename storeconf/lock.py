@@ -9,9 +9,11 @@ API accounts (`permission_set: read`): a run under another account sees it
 and, having created its own lock too, backs off when the other one is older.
 
 While held, the lock is refreshed every third of its lifetime, so only a run
-that died leaves a lock that expires; `--break-lock` removes such a stale
-lock. A live lock is never broken: the second run waits up to
-`--lock-timeout` seconds, then exits naming the holder.
+that died leaves a lock that expires. Without `--break-lock` a run never
+removes a lock: it waits up to `--lock-timeout` seconds for a live one, then
+exits naming the holder, and refuses a stale one. `--break-lock` removes the
+lock whoever holds it (like `terraform force-unlock`): for a run that died or
+lost its connection before it could release it, once you know it is gone.
 """
 
 from __future__ import annotations
@@ -78,11 +80,12 @@ class StoreLock:
     client: StoreClient
     owner: str
     timeout: float = 0.0
-    break_stale: bool = False
+    break_lock: bool = False
     ttl: float = TTL_SECONDS
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     on_wait: Callable[[Holder], None] | None = None
+    on_break: Callable[[Holder], None] | None = None
     held: Holder | None = None
 
     async def acquire(self) -> Holder:
@@ -96,20 +99,24 @@ class StoreLock:
             holder = await self.holder()
             if holder is None:
                 continue  # released between our POST and our read: try again at once
-            if holder.stale(self.clock()):
-                if not self.break_stale:
-                    raise LockError(
-                        f"the store lock held by {holder.describe()} is stale (its run stopped without "
-                        "releasing it); run again with --break-lock to remove it"
-                    )
+            if self.break_lock:
+                self.break_lock = False  # once: a lock taken again since is a new run's
+                if self.on_break is not None:
+                    self.on_break(holder)
                 await self._delete(holder)
                 continue
+            if holder.stale(self.clock()):
+                raise LockError(
+                    f"the store lock held by {holder.describe()} is stale (its run stopped without "
+                    "releasing it); run again with --break-lock to remove it"
+                )
             remaining = deadline - self.clock()
             if remaining <= 0:
                 waited = f" after waiting {self.timeout:g}s" if self.timeout else ""
                 raise LockError(
                     f"the store is locked by {holder.describe()}{waited}; another apply is running "
-                    "(use --lock-timeout SECONDS to wait for it)"
+                    "(--lock-timeout SECONDS waits for it; if that run is gone, --break-lock removes its "
+                    "lock)"
                 )
             if self.on_wait is not None and not told:
                 self.on_wait(holder)
@@ -170,7 +177,7 @@ class StoreLock:
         except ApiError as exc:
             if exc.status == 403:
                 raise LockError(
-                    f"the stale store lock held by {holder.describe()} belongs to another API account, "
+                    f"the store lock held by {holder.describe()} belongs to another API account, "
                     "which alone can remove it"
                 ) from None
             if exc.status != 404:  # already gone is what we wanted

@@ -119,7 +119,7 @@ def test_stale_lock_is_broken_only_with_the_flag(tmp_path: Path, recorder: Recor
             clock.now += 61
             with pytest.raises(LockError) as stale:
                 await StoreLock(two, "next", timeout=300, clock=clock, sleep=clock.sleep).acquire()
-            taken = await StoreLock(two, "next", break_stale=True, clock=clock, sleep=clock.sleep).acquire()
+            taken = await StoreLock(two, "next", break_lock=True, clock=clock, sleep=clock.sleep).acquire()
             assert taken.owner == "next"
             return str(stale.value)
 
@@ -209,3 +209,12 @@ def test_apply_takes_and_releases_the_lock(cli: Cli, recorder: Recorder) -> None
         ("GET", "channels/1/metafields"),
         ("DELETE", "channels/1/metafields/2"),
     ]
+
+
+def test_break_lock_removes_a_live_lock_too_and_says_whose(
+    cli: Cli, example: Path, recorder: Recorder
+) -> None:
+    _hold(example, recorder, "job that lost its connection", ttl=600)
+    applied = cli("apply", "--auto-approve", "--break-lock")
+    assert applied.exit_code == 0, applied.output
+    assert "Removing the store lock held by job that lost its connection (since " in applied.stderr

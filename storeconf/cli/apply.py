@@ -58,13 +58,18 @@ def apply(
             f"Waiting up to {lock_timeout:g}s for the store lock held by {holder.describe()}…", markup=False
         )
 
+    def breaking(holder: Holder) -> None:
+        s.err.print(f"Removing the store lock held by {holder.describe()} (--break-lock).", markup=False)
+
     async def work() -> ApplyReport | None:
         project = load_project(s.directory, env)
         saved = load_plan_file(planfile) if planfile is not None else None
         targets = saved_targets(saved) if saved is not None else tuple(target or ())
         async with (
             connect(project.environment, wrap=s.runtime.wrap) as client,
-            store_lock(client, timeout=lock_timeout, break_stale=break_lock, on_wait=waiting),
+            store_lock(
+                client, timeout=lock_timeout, break_lock=break_lock, on_wait=waiting, on_break=breaking
+            ),
         ):
             planned = await make_plan(project, client, targets=targets)
             if saved is not None:

@@ -34,5 +34,7 @@ LockTimeout = Annotated[
 ]
 BreakLock = Annotated[
     bool,
-    typer.Option("--break-lock", help="Remove a stale store lock (one whose run died) before taking it."),
+    typer.Option(
+        "--break-lock", help="Remove the store lock whoever holds it (a run that died), then take it."
+    ),
 ]

@@ -38,7 +38,11 @@ def test_lost_connection_stops_starting_and_reports_one_cause(tmp_path: Path, re
 
     replan = Cli(project, recorder)("plan", "--detailed-exitcode")
     assert f"Plan: {failed + not_started} to create, 0 to update, 0 to delete." in replan.stdout
-    assert Cli(project, recorder)("apply", "--auto-approve").exit_code == 0
+    # The dead run could not release its store lock: the next apply is refused, naming it,
+    # until told the run is gone.
+    refused = Cli(project, recorder)("apply", "--auto-approve")
+    assert refused.exit_code == 1 and "the store is locked by" in refused.stderr
+    assert Cli(project, recorder)("apply", "--auto-approve", "--break-lock").exit_code == 0
     assert Cli(project, recorder)("plan", "--detailed-exitcode").exit_code == 0
 
 
