@@ -52,16 +52,21 @@ class Override:
 
     def merged_source(self, file: SourceMap, path: YamlPath) -> SourceMap:
         """Positions of the file item at `path` with this override on top, addressed under the
-        override's own path: a field the override sets points here, any other into the file."""
-        out = SourceMap(self.source.file)
-        for mine, theirs in ((out.values, file.values), (out.keys, file.keys)):
-            for at, loc in theirs.items():
-                below = at[len(path) :]
-                if at[: len(path)] == path and below and below[0] not in self.data:
-                    mine[(*self.at, *below)] = loc
-        for mine, ours in ((out.values, self.source.values), (out.keys, self.source.keys)):
-            mine.update({at: loc for at, loc in ours.items() if at[: len(self.at)] == self.at})
-        return out
+        override's own path: a field the override sets points here, any other into the file.
+        Built only when a problem asks (a big file's positions cost a second parse)."""
+
+        def exact() -> SourceMap:
+            out = SourceMap(self.source.file)
+            for mine, theirs in ((out.values, file.values), (out.keys, file.keys)):
+                for at, loc in theirs.items():
+                    below = at[len(path) :]
+                    if at[: len(path)] == path and below and below[0] not in self.data:
+                        mine[(*self.at, *below)] = loc
+            for mine, ours in ((out.values, self.source.values), (out.keys, self.source.keys)):
+                mine.update({at: loc for at, loc in ours.items() if at[: len(self.at)] == self.at})
+            return out
+
+        return SourceMap(self.source.file, marks={self.at: self.source.value(self.at)}, exact=exact)
 
 
 @dataclass
