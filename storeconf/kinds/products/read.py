@@ -322,11 +322,15 @@ def _as_configured(value: dict[str, Any], config: dict[str, Any] | None) -> dict
     return {k: v for k, v in value.items() if k != "value_data"}
 
 
+# Looked up once: `Model.model_fields` goes through a slow descriptor on every access (pydantic 2.11+).
+_CONFIG_FIELDS = frozenset(ChoiceConfig.model_fields)
+
+
 def _config(raw: dict[str, Any]) -> dict[str, Any]:
     config = raw.get("config")
     if not isinstance(config, dict):
         return {}
-    known = {k: v for k, v in config.items() if k in ChoiceConfig.model_fields and v is not None}
+    known = {k: v for k, v in config.items() if k in _CONFIG_FIELDS and v is not None}
     shaped = {k: v for k, v in coerce(ChoiceConfig, known).items() if v is not None}
     return {"config": shaped} if shaped else {}
 
