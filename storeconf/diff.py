@@ -44,7 +44,8 @@ def diff_fields(
             inner = diff_fields(want, have, nested, ignore=ignored, sensitive=(), prefix=f"{path}.")
             changes += [FieldChange(c.path, c.old, c.new, True) for c in inner] if is_secret else inner
         elif not same(want, have):
-            changes += _value_changes(path, have, want, is_secret)
+            itemwise = name in getattr(model, "itemwise_lists", ())
+            changes += _value_changes(path, have, want, is_secret, itemwise)
     return tuple(changes)
 
 
@@ -58,8 +59,10 @@ def same(want: Any, have: Any) -> bool:
     return isinstance(want, int | float) and isinstance(have, int | float) and float(want) == float(have)
 
 
-def _value_changes(path: str, have: Any, want: Any, secret: bool) -> list[FieldChange]:
-    if isinstance(want, dict) and isinstance(have, dict) and not secret:
+def _value_changes(
+    path: str, have: Any, want: Any, secret: bool, itemwise: bool = False
+) -> list[FieldChange]:
+    if _comparable_shapes(want, have, itemwise) and not secret:
         dd = DeepDiff(have, want, verbose_level=2)
         out: list[FieldChange] = []
         for key, value in dd.get("dictionary_item_added", {}).items():
@@ -71,6 +74,21 @@ def _value_changes(path: str, have: Any, want: Any, secret: bool) -> list[FieldC
         if out and len(out) == len(dd.affected_paths):
             return sorted(out, key=lambda c: c.path)
     return [FieldChange(path, have, want, secret)]
+
+
+def _comparable_shapes(want: Any, have: Any, itemwise: bool) -> bool:
+    """Two mappings, or, for a model's `itemwise_lists` (a promotion's ordered rules), two
+    equally long lists of mappings: reported per changed leaf
+    (`rules.0.condition.cart.minimum_spend`) instead of as one whole value."""
+    if isinstance(want, dict) and isinstance(have, dict):
+        return True
+    return (
+        itemwise
+        and isinstance(want, list)
+        and isinstance(have, list)
+        and len(want) == len(have)
+        and all(isinstance(v, dict) for v in [*want, *have])
+    )
 
 
 def _dd_path(dd_key: str) -> str:

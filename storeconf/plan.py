@@ -78,6 +78,8 @@ class Change:
     group: str = ""
     # Why a delete happens (`not in the configuration; owned by storeconf`).
     reason: str | None = None
+    # Half of a replacement (a delete and a create of one key): why it cannot change in place.
+    replaces: str | None = None
 
     @property
     def address(self) -> str:
@@ -101,6 +103,7 @@ class Change:
             **({"overrides": dict(self.overrides)} if self.overrides else {}),
             **({"group": self.group} if self.group else {}),
             **({"reason": self.reason} if self.reason else {}),
+            **({"replaces": self.replaces} if self.replaces else {}),
         }
 
 

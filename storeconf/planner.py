@@ -11,6 +11,7 @@ own writes instead, which frees the unique values those writes may need.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from storeconf.diff import diff_fields
@@ -40,6 +41,7 @@ def build_plan(
     """
     writes: list[Change] = []
     deletes: list[Change] = []
+    warnings: list[str] = []
     for kind in registry:
         manage = desired.manage.get(kind.name)
         if manage is None:
@@ -47,7 +49,11 @@ def build_plan(
         want = desired.objects.get(kind.name, {})
         have = live.objects.get(kind.name, {})
         renamed = _renames(kind, want, have)
-        writes += _writes(kind, want, {**have, **renamed}, manage)
+        written = _writes(kind, want, {**have, **renamed}, manage)
+        # A replacement's delete runs with the deletes (for a leaf kind: just before its writes).
+        writes += [c for c in written if c.action is not Action.DELETE]
+        deletes += [c for c in written if c.action is Action.DELETE]
+        warnings += kind.warnings(want, have)
         if manage.prune:
             # An object the environment excludes is not managed there: never deleted either.
             kept = {id(obj) for obj in renamed.values()}
@@ -68,11 +74,13 @@ def build_plan(
     deletes.sort(key=lambda c: (-rank[c.kind], -c.order, c.key))
     changes = select(_interleave(writes, deletes, _leaves(registry)), targets, registry)
     check_protected(changes, desired, registry)
-    warnings = _delete_warnings(changes, live, desired, registry)
+    warnings += _delete_warnings(changes, live, desired, registry)
     adopted = tuple(
         a for a in adoptions(desired, live, registry) if not targets or _targeted(a, targets, registry)
     )
-    return Plan(changes, environment, store, desired.managed_kinds(), warnings, tuple(targets), adopted)
+    return Plan(
+        changes, environment, store, desired.managed_kinds(), tuple(warnings), tuple(targets), adopted
+    )
 
 
 def _targeted(adoption: Adoption, targets: Sequence[str], registry: Registry) -> bool:
@@ -85,8 +93,15 @@ def _targeted(adoption: Adoption, targets: Sequence[str], registry: Registry) ->
 
 
 def _leaves(registry: Registry) -> set[str]:
-    """Kinds nothing else refers to (products, scripts, webhooks)."""
-    referred = {dep for kind in registry for dep in (*kind.depends_on, *kind.references)}
+    """Kinds nothing else refers to (promotions, scripts, webhooks), and kinds only those refer
+    to (products, named by promotions): a kind nothing refers to is written after what it
+    names anyway, and a reference of it to a deleted object is a config error."""
+
+    def referred_by(kinds: list[Kind[Any]]) -> set[str]:
+        return {dep for kind in kinds for dep in (*kind.depends_on, *kind.references)}
+
+    last = {kind.name for kind in registry if kind.name not in referred_by(list(registry))}
+    referred = referred_by([kind for kind in registry if kind.name not in last])
     return {kind.name for kind in registry if kind.name not in referred}
 
 
@@ -134,12 +149,29 @@ def _writes(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live], ma
             continue
         compared = {k: v for k, v in obj.fields.items() if k not in manage.ignore and k not in parts}
         diff = diff_fields(compared, current.fields, kind.spec, ignore=manage.ignore, sensitive=secret)
+        fixed = sorted({d.path.split(".", 1)[0] for d in diff} & kind.replace_on)
+        if fixed:
+            out += _replacement(kind, obj, current, manage, fixed)
+            continue
         wanted = {k: v for k, v in obj.fields.items() if k not in manage.ignore}
         children = part_changes(kind, wanted, current.fields, manage.ignore, secret)
         children = kind.adjust_children(wanted, current.fields, children)
         if diff or children:
             out.append(_change(kind, obj, Action.UPDATE, diff, manage, current, children))
     return out
+
+
+def _replacement(
+    kind: Kind[Any], obj: Desired, current: Live, manage: Manage, fixed: list[str]
+) -> list[Change]:
+    """A delete of the live object and a create of the desired one, both saying why."""
+    why = f"{', '.join(fixed)} cannot change in place"
+    secret = obj.sensitive | kind.sensitive_fields
+    parts = {p.field for p in kind.parts}
+    diff = tuple(FieldChange(k, None, v, k in secret) for k, v in obj.fields.items() if k not in parts)
+    children = kind.adjust_children(obj.fields, None, part_changes(kind, obj.fields, {}, sensitive=secret))
+    create = _change(kind, obj, Action.CREATE, diff, manage, children=children)
+    return [replace(_delete(kind, current, manage), replaces=why), replace(create, replaces=why)]
 
 
 def _change(
@@ -219,10 +251,13 @@ def unsafe_deletes(
 ) -> list[UnsafePlanError]:
     """Kinds where the plan deletes more than the configured share of the live objects
     (octoDNS-style), and guarded parts (a price list's records) where it deletes more than
-    that share of one object's live items."""
+    that share of one object's live items, and replacements that lose what the kind guards
+    (a used coupon promotion's counters)."""
     problems = _unsafe_part_deletes(changes, live, manage, registry)
+    problems += _guarded_replacements(changes, live, registry)
     for name, existing in live.objects.items():
-        count = sum(1 for c in changes if c.kind == name and c.action is Action.DELETE)
+        # A replacement puts the object back: it is not part of the share deleted.
+        count = sum(1 for c in changes if c.kind == name and c.action is Action.DELETE and not c.replaces)
         threshold = manage[name].delete_threshold if name in manage else 0.3
         if count >= 2 and count > threshold * len(existing):
             problems.append(
@@ -288,3 +323,20 @@ def _protected(change: Change, desired: DesiredState, registry: Registry) -> boo
     ident = registry[change.kind].identity(change.key)
     declared = desired.objects.get(change.kind, {}).get(ident)
     return manage.protect or ident in manage.protected or (declared is not None and declared.protect)
+
+
+def _guarded_replacements(
+    changes: tuple[Change, ...], live: LiveState, registry: Registry
+) -> list[UnsafePlanError]:
+    problems = []
+    for change in changes:
+        if change.action is not Action.DELETE or not change.replaces or change.kind not in registry:
+            continue
+        kind = registry[change.kind]
+        found = live.objects.get(change.kind, {}).get(kind.identity(change.key))
+        reason = kind.replace_guard(found) if found is not None else None
+        if reason:
+            problems.append(
+                UnsafePlanError(f"{change.address}: replacing it {reason}; apply needs --allow-deletes")
+            )
+    return problems

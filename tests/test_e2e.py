@@ -84,6 +84,7 @@ def test_apply_refuses_mass_delete_without_flag(cli: Cli, example: Path) -> None
     )
     for products in example.glob("catalog/products-*.yaml"):
         products.unlink()
+    (example / "marketing/promotions.yaml").write_text("promotions: []\n")  # they name products too
     edit(example / "storeconf.yaml", "  products: {prune: true, ignore: [inventory_level]}\n", "")
     refused = cli("apply", "--auto-approve")
     assert refused.exit_code == 1

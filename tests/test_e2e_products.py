@@ -162,7 +162,7 @@ def test_product_plan_groups_nested_changes_and_counts_them(cli: Cli) -> None:
     assert "  + products JKT-STORM" in plan.stdout
     assert "      + variant JKT-STORM-GLA-S-R" in plan.stdout
     assert re.search(r"^  variant: 99 to create$", plan.stdout, re.M)
-    assert re.search(r"^  products: 41 to create$", plan.stdout, re.M)
+    assert re.search(r"^  products: 42 to create$", plan.stdout, re.M)
 
 
 def test_export_writes_products_and_plans_back_to_zero(cli: Cli, recorder: Recorder, tmp_path: Path) -> None:

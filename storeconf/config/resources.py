@@ -8,7 +8,7 @@ files and sensitivity tracking.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,10 +160,16 @@ def _validate_items(
         spec, found, protect = _validate_item(kind, rdoc, raw)
         problems += found
         if spec is not None:
+            problems += kind.check_item(spec, _locator(rdoc, raw.path))
             items.append(_Item(spec, raw, rdoc, rdoc.doc.source.value(raw.path), protect=protect))
         elif (identity := kind.raw_identity(raw)) is not None:
             invalid.add(identity)
     return items
+
+
+def _locator(rdoc: ResourceDoc, at: YamlPath) -> Callable[[YamlPath], Location]:
+    source = rdoc.doc.source
+    return lambda path: source.value((*at, *path))
 
 
 def _validate_item(

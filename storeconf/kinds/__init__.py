@@ -11,6 +11,7 @@ from storeconf.kinds.categories import Categories
 from storeconf.kinds.customer_groups import CustomerGroups
 from storeconf.kinds.price_lists import PriceLists
 from storeconf.kinds.products import Products
+from storeconf.kinds.promotions import Promotions
 from storeconf.kinds.scripts import Scripts
 from storeconf.kinds.webhooks import Webhooks
 
@@ -20,6 +21,7 @@ KINDS: tuple[Kind[Any], ...] = (
     Products(),
     CustomerGroups(),
     PriceLists(),
+    Promotions(),
     Scripts(),
     Webhooks(),
 )

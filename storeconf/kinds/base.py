@@ -156,6 +156,9 @@ class Kind(Generic[SpecT]):
     # False when a create is several requests (a product, then its options and modifiers): a
     # create found by re-reading after a lost answer may then be incomplete.
     create_is_atomic: ClassVar[bool] = True
+    # Fields the API cannot change in place: a change to one plans the object as a delete plus
+    # a create, shown as a replacement. Only for kinds nothing refers to (their deletes run first).
+    replace_on: ClassVar[frozenset[str]] = frozenset()
 
     # ---- identity -------------------------------------------------------------
     def key(self, item: SpecT) -> str:
@@ -184,6 +187,11 @@ class Kind(Generic[SpecT]):
         if isinstance(raw, list):
             for i, item in enumerate(raw):
                 yield RawItem(item, (*path, i))
+
+    def check_item(self, item: SpecT, locate: Callable[[tuple[str | int, ...]], Location]) -> list[Problem]:
+        """Rules across the fields of one item, each reported where `locate(path)` says the
+        offending value sits (a path below the item, as in the file)."""
+        return []
 
     def check(
         self, items: Sequence[tuple[SpecT, Location | None]], invalid: frozenset[str] = frozenset()
@@ -233,6 +241,16 @@ class Kind(Generic[SpecT]):
         """The fields the config sets, as plain data. Only these are ever compared."""
         # `field: null` in YAML means "not set" here: no kind of these treats null as a value.
         return item.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+
+    def replace_guard(self, live: Live) -> str | None:
+        """Why replacing this live object loses something (a used coupon's counters): such a
+        replacement needs --allow-deletes. None when nothing is lost."""
+        return None
+
+    def warnings(self, desired: dict[str, Any], live: dict[str, Live]) -> list[str]:
+        """Things the plan should say about this kind that are not changes (a promotion the
+        store marked INVALID). `desired` holds the Desired objects by identity."""
+        return []
 
     def order(self, key: str) -> int:
         """Position inside the kind: lower first for creates, last for deletes."""

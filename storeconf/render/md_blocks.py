@@ -79,6 +79,8 @@ def body_lines(change_entry: Entry, indent: str = "") -> list[str]:
 def child_lines(entry: Entry, indent: str) -> list[str]:
     mark = {"create": "+", "delete": "-", "update": " ", "replace": " "}[entry.action]
     note = " (replaced)" if entry.action == "replace" else ""
+    if entry.change.replaces:
+        note = f" (replaced: {entry.change.replaces})"
     head = f"{mark}{indent} {entry.kind} {entry.key}{note}"
     return [head, *body_lines(entry, indent + "    ")]
 
@@ -95,6 +97,8 @@ def headline(entry: Entry, link: str | None = None) -> str:
         parts.append(f"at {where}")
     if change.renamed_from:
         parts.append(f"(renamed from {code(change.renamed_from)})")
+    if change.replaces:
+        parts.append(f"({change.replaces})")
     if entry.action == "delete":
         # Why it goes: `missing from config, owned by storeconf` (prune: owned) or `…, prune: all`.
         parts.append(f"({change.reason})" if change.reason else "(live only: not in the configuration)")

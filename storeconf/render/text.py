@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storeconf.plan import Action, Change, Plan
-from storeconf.render.values import field_line, group_lines, grouped, summary_line
+from storeconf.render.values import field_line, group_lines, grouped, heading, summary_line
 
 NO_CHANGES = "No changes. The live store matches the configuration."
 
@@ -25,7 +25,7 @@ def render_text(plan: Plan, empty: str = NO_CHANGES) -> str:
 
 def _change_lines(change: Change, indent: str) -> list[str]:
     why = f"  ({change.reason})" if change.reason else ""
-    lines = [f"{indent}{change.action.glyph} {change.kind} {change.key}{why}"]
+    lines = [f"{indent}{change.action.glyph} {heading(change)}{why}"]
     lines += [f"{indent}    {field_line(change, fc)}" for fc in change.diff]
     single, groups = grouped(change.children)
     for child in single:

@@ -64,3 +64,9 @@ def group_lines(name: str, changes: list[Change]) -> list[str]:
     if len(changes) > GROUP_SHOWN:
         lines.append(f"    ... and {len(changes) - GROUP_SHOWN} more (plan --format json lists every change)")
     return lines
+
+
+def heading(change: Change) -> str:
+    """`kind key`, plus why it is replaced when it is half of a replacement."""
+    text = f"{change.kind} {change.key}"
+    return f"{text}  (replaced: {change.replaces})" if change.replaces else text
