@@ -47,7 +47,8 @@ CASES = {
     ),
     "action_missing": ("  rules:\n  - stop: true #!\n", "missing required field 'action'"),
     "discount_with_two_kinds": (
-        "  rules:\n  - action:\n      cart_value:\n        discount: {percentage_amount: 5, fixed_amount: 5} #!\n",
+        "  rules:\n  - action:\n      cart_value:\n"
+        "        discount: {percentage_amount: 5, fixed_amount: 5} #!\n",
         "give exactly one of percentage_amount, fixed_amount",
     ),
     "percentage_over_100": (
