@@ -27,9 +27,11 @@ manage:
   brands: {prune: true}
   categories: {prune: true}
   products: {prune: true}
+  customer_groups: {prune: true}
   promotions: {prune: true}
 """
 CATALOG = """brands: [{name: Summit Peak}, {name: Northwind Tents}]
+customer_groups: [{name: Wholesale}]
 categories:
 - {name: Camping, children: [{name: Tents}]}
 products:
@@ -109,8 +111,8 @@ def test_threshold_and_code_limit_change(run: Cli, shop: Path, recorder: Recorde
     edit(shop / PROMOTIONS, "{code: SUMMIT15, max_uses: 500", "{code: SUMMIT15, max_uses: 400")
     assert run("plan").stdout == THRESHOLD_AND_LIMIT_TEXT
     markdown = run("plan", "--format", "markdown").stdout
-    assert '~     rules.0.condition.cart.minimum_spend: "150" → "200"' in markdown
-    assert "+     code SUMMIT15  (replaced: codes cannot be updated" in markdown
+    assert '+ rules.0.condition.cart.minimum_spend: "200"' in markdown
+    assert "  code SUMMIT15 (replaced: codes cannot be updated; re-creating it resets its uses)" in markdown
     recorder.requests.clear()
     assert run("apply", "--auto-approve").exit_code == 0
     writes = [
@@ -233,7 +235,7 @@ def test_rule_naming_a_category_deleted_in_the_store_fails_before_any_write(
     root = tmp_path / "promo-only"
     root.mkdir()
     (root / "storeconf.yaml").write_text(
-        PROJECT.replace(
+        PROJECT.replace("  customer_groups: {prune: true}\n", "").replace(
             "  brands: {prune: true}\n  categories: {prune: true}\n  products: {prune: true}\n", ""
         )
     )
@@ -291,3 +293,21 @@ def test_plan_file_keeps_replacement_notes(run: Cli, shop: Path, tmp_path: Path)
         ("create", "codes cannot be updated; re-creating it resets its uses"),
     ]
     assert run("apply", str(out), "--auto-approve").exit_code == 0
+
+
+def test_customer_groups_by_name(run: Cli, shop: Path) -> None:
+    assert run("apply", "--auto-approve").exit_code == 0
+    with db(shop) as conn:
+        (ids,) = conn.execute(
+            "SELECT json_extract(doc, '$.customer.excluded_group_ids') FROM promotions "
+            "WHERE name LIKE 'Free%'"
+        ).fetchone()
+    assert json.loads(ids) == [1]
+    edit(shop / PROMOTIONS, "excluded_groups: [Wholesale]", "groups: [(guests), Wholesale]")
+    plan = run("plan")
+    assert 'customer.groups: [] → ["(guests)", "Wholesale"]' in plan.stdout, plan.stdout
+    assert run("apply", "--auto-approve").exit_code == 0
+    assert run("plan", "--detailed-exitcode").exit_code == 0
+    edit(shop / PROMOTIONS, "groups: [(guests), Wholesale]", "groups: [Retail]")
+    result = run("plan")
+    assert "refers to customer group 'Retail', which is not in the configuration" in result.stderr

@@ -51,8 +51,8 @@ class Promotions(Kind[Promotion]):
     spec = Promotion
     file = "marketing/promotions.yaml"
     scopes = "store_v2_marketing"
-    depends_on = ("brands", "categories", "products")
-    references = ("brands", "categories", "products")
+    depends_on = ("brands", "categories", "products", "customer_groups")
+    references = ("brands", "categories", "products", "customer_groups")
     replace_on = frozenset({"redemption_type", "coupon_type"})
     concurrency = 8
     create_is_atomic = False  # a POST, then one POST per code

@@ -28,10 +28,8 @@ class Writer:
         self.ctx = ctx
 
     def id_of(self, kind: str, key: Any, path: str) -> Any:
-        ident = str(key).casefold() if kind != "customer_groups" else str(key)
-        found = self.ctx.ids.get((kind, ident))
-        if found is None and kind == "customer_groups":
-            found = self.ctx.ids.get((kind, str(key).casefold()))
+        # Every kind a rule names keys its objects case-insensitively, as the API compares them.
+        found = self.ctx.ids.get((kind, str(key).casefold()))
         if found is None:
             raise ApplyError(
                 f"{path}: {kind} {key!r} has no id in the store (was it deleted since the plan?)"

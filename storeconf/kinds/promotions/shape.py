@@ -137,9 +137,15 @@ def _customer_body(customer: dict[str, Any], id_of: Resolve, live: dict[str, Any
     # The API replaces the customer object whole: keep what the config does not set as it is.
     keep = ("group_ids", "excluded_group_ids", "minimum_order_count", "segments")
     out: dict[str, Any] = {k: live[k] for k in keep if k in live}
-    for name, api in (("groups", "group_ids"), ("excluded_groups", "excluded_group_ids")):
+    pairs = {
+        "groups": ("group_ids", "excluded_groups", "excluded_group_ids"),
+        "excluded_groups": ("excluded_group_ids", "groups", "group_ids"),
+    }
+    for name, (api, other, other_api) in pairs.items():
         if name in customer:
             out[api] = [0 if g == GUESTS else id_of(GROUPS, g, f"customer.{name}") for g in customer[name]]
+            if out[api] and other not in customer:
+                out[other_api] = []  # the API allows one non-empty list: choosing one clears the other
     for name in ("minimum_order_count", "segments"):
         if name in customer:
             out[name] = customer[name]
