@@ -154,7 +154,7 @@ def test_missing_brand_is_reported_before_any_write(cli: Cli, example: Path, rec
         r"catalog/products-camping\.yaml:\d+:\d+: products: TENT-UL2 refers to brand 'Nortwind Tents'",
         result.stderr,
     ), result.stderr
-    assert {r.method for r in recorder.requests} == {"GET"}
+    assert {r.method for r in recorder.requests} <= {"GET"}
 
 
 def test_product_plan_groups_nested_changes_and_counts_them(cli: Cli) -> None:
