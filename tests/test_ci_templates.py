@@ -35,15 +35,18 @@ def stores(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 def repository(tmp_path: Path, stores: dict[str, str]) -> Path:
     """The example project as a user's repository, its staging and production stores pointed at
-    the sandboxes (products, and the customer groups and promotions that name them, left out to
-    keep it quick)."""
+    the sandboxes (products, and the customer groups, promotions and price lists that name them,
+    left out to keep it quick)."""
     repo = copy_example(tmp_path / "repo")
     for products in (repo / "catalog").glob("products-*.yaml"):
         products.unlink()
     shutil.rmtree(repo / "customers")
     shutil.rmtree(repo / "marketing")
     project = repo / "storeconf.yaml"
-    text = project.read_text().replace("  - customers/*.yaml\n", "").replace("  - marketing/*.yaml\n", "")
+    # Customer groups, promotions and price lists name products (and each other): they go too.
+    text = project.read_text()
+    for folder in ("customers", "marketing", "pricing"):
+        text = text.replace(f"  - {folder}/*.yaml\n", "")
     for env, store_hash in (("staging", "abc123staging"), ("production", "xyz789prod")):
         text = text.replace(
             f"store_hash: {store_hash}\n", f"store_hash: sandbox\n    api_url: {stores[env]}\n", 1
