@@ -57,6 +57,14 @@ def specs_available() -> bool:
     return directory.is_dir() and bool(spec_files(directory))
 
 
+def specs_configured_but_missing() -> str | None:
+    """The reason to fail the run when `$STORECONF_SPECS_DIR` is set but holds no specs:
+    passing the traffic through unchecked would make every conformance check pass."""
+    if os.environ.get(SPECS_ENV) and not specs_available():
+        return f"{SPECS_ENV} is set but {specs_dir()} holds no *.yml specs"
+    return None
+
+
 def skip_reason() -> str:
     return (
         f"BigCommerce OpenAPI specs not found in {specs_dir()} "
@@ -265,6 +273,18 @@ class ConformanceCollector:
 COLLECTOR = ConformanceCollector()
 """Session-wide totals; `conformance_plugin` prints them at the end of the run."""
 
+SANDBOX_RESPONSE_FAILURES: list[str] = []
+"""Every sandbox answer that broke the specs, whatever collector its transport used;
+`conformance_plugin` fails the test during which one was added."""
+
+
+def _from_sandbox(transport: httpx.AsyncBaseTransport) -> bool:
+    """Whether the innermost transport is the sandbox app in-process (not a fake or a store)."""
+    seen = 0
+    while hasattr(transport, "inner") and seen < 20:
+        transport, seen = transport.inner, seen + 1
+    return isinstance(transport, httpx.ASGITransport)
+
 
 class ValidatingTransport(httpx.AsyncBaseTransport):
     """Passes every exchange through to `inner` and validates it against the specs.
@@ -298,6 +318,8 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
         directory = specs if specs is not None else specs_dir()
         if directory.is_dir() and spec_files(directory):
             return load_specs(directory.resolve())
+        if specs is None and (missing := specs_configured_but_missing()):
+            raise RuntimeError(missing)
         self.collector.skipped_reason = self.own.skipped_reason = skip_reason()
         return None
 
@@ -322,7 +344,9 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
         if self.index is not None:
             result = check_pair(self.index, request, response.status_code, response.headers, response.content)
             self.own.record(result, strict_requests=self.strict_requests)
-            self.collector.record(result, strict_requests=self.strict_requests)
+            new = self.collector.record(result, strict_requests=self.strict_requests)
+            if _from_sandbox(self.inner):
+                SANDBOX_RESPONSE_FAILURES.extend(f for f in new if ": response: " in f)
         return response
 
     async def aclose(self) -> None:

@@ -1,4 +1,6 @@
-"""pytest plugin: prints the spec conformance totals at the end of the run.
+"""pytest plugin: prints the spec conformance totals at the end of the run, fails the run
+when the specs are configured but missing, and fails a test during which the sandbox
+answered something the specs do not allow.
 
 Register it from `tests/conftest.py` with `pytest_plugins = ["tests.conformance_plugin"]`.
 """
@@ -6,13 +8,38 @@ Register it from `tests/conftest.py` with `pytest_plugins = ["tests.conformance_
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
-from tests.conformance import COLLECTOR, skip_reason, specs_available
+from tests.conformance import (
+    COLLECTOR,
+    SANDBOX_RESPONSE_FAILURES,
+    skip_reason,
+    specs_available,
+    specs_configured_but_missing,
+)
 
 # Distinct failure / unmatched lines listed under the summary line; beyond this, a count.
 MAX_LISTED = 20
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if missing := specs_configured_but_missing():
+        raise pytest.UsageError(f"spec conformance: {missing}")
+
+
+@pytest.fixture(autouse=True)
+def sandbox_answers_conform() -> Iterator[None]:
+    """A sandbox response that breaks the specs fails the test that provoked it."""
+    yield from fail_on_new_sandbox_failures()
+
+
+def fail_on_new_sandbox_failures() -> Iterator[None]:
+    before = len(SANDBOX_RESPONSE_FAILURES)
+    yield
+    if new := SANDBOX_RESPONSE_FAILURES[before:]:
+        pytest.fail("sandbox responses that break the specs:\n" + "\n".join(new), pytrace=False)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
