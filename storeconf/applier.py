@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
+from storeconf.auth import explain
 from storeconf.client import StoreClient
 from storeconf.errors import ApiError, ApplyError, may_have_applied
 from storeconf.kinds import REGISTRY, Registry
@@ -125,6 +126,9 @@ async def _apply_group(
         for outcome in settled:
             if isinstance(outcome.error, NotStarted):
                 continue
+            if outcome.error is not None:
+                why = explain(outcome.error, kind, f"store {client.store_hash}", writing=True)
+                outcome = Outcome(outcome.change, why, outcome.live_id)
             _record(report, kind, ctx, outcome)
             if on_progress:
                 on_progress(outcome)

@@ -6,7 +6,9 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+from storeconf.auth import explain
 from storeconf.client import StoreClient
+from storeconf.errors import ApiError
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.model import DesiredState, Live, LiveState
@@ -24,10 +26,17 @@ async def read_live(
     wanted = set(kinds)
     objects: dict[str, dict[str, Live]] = {}
     for level in _levels([k for k in registry if k.name in wanted]):
-        results = await asyncio.gather(*(kind.read(client, ctx) for kind in level))
+        results = await asyncio.gather(*(_read(kind, client, ctx) for kind in level))
         for kind, found in zip(level, results, strict=True):
             objects[kind.name] = index_live(kind, found, ctx)
     return LiveState(objects)
+
+
+async def _read(kind: Kind[Any], client: StoreClient, ctx: Context) -> list[Live]:
+    try:
+        return await kind.read(client, ctx)
+    except ApiError as exc:
+        raise explain(exc, kind, f"store {client.store_hash}", writing=False) from None
 
 
 def kinds_to_read(
