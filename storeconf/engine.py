@@ -26,7 +26,7 @@ from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
 from storeconf.model import Desired, DesiredState, Live, LiveState
 from storeconf.ownership import mark_applied, read_owned, tracked
-from storeconf.plan import Plan, checksum
+from storeconf.plan import Change, Plan, checksum
 from storeconf.planner import build_plan, unsafe_deletes
 from storeconf.targets import check_target_keys, check_target_kinds, targeted_kinds
 
@@ -168,7 +168,8 @@ async def diff_stores(source: Project, target: Project, *, wrap: TransportWrappe
             if problem:  # what export would leave out cannot be a model for the target either
                 skipped.append(problem)
             else:
-                objects[name][ident] = _as_desired(REGISTRY[name], obj, item)
+                secret = _declared_sensitive(name, ident, source, target)
+                objects[name][ident] = replace(_as_desired(REGISTRY[name], obj, item), sensitive=secret)
     as_desired = Project(
         dir=target.dir,
         environment=target.environment,
@@ -179,7 +180,33 @@ async def diff_stores(source: Project, target: Project, *, wrap: TransportWrappe
     )
     async with connect(target.environment, wrap=wrap) as client:
         planned = await make_plan(as_desired, client)
-    return replace(planned.plan, warnings=(*planned.plan.warnings, *skipped))
+    changes = tuple(_mask_declared(c, source, target) for c in planned.plan.changes)
+    return replace(planned.plan, changes=changes, warnings=(*planned.plan.warnings, *skipped))
+
+
+def _mask_declared(change: Change, *projects: Project) -> Change:
+    """Mask what either config declares sensitive, also in deletes (live objects only the
+    other store holds), whose values the plan takes from the store."""
+    secret = _declared_sensitive(change.kind, REGISTRY[change.kind].identity(change.key), *projects)
+    if not secret:
+        return change
+
+    def hidden(path: str) -> bool:
+        return any(path == s or path.startswith(f"{s}.") or s.startswith(f"{path}.") for s in secret)
+
+    diff = tuple(replace(d, sensitive=True) if hidden(d.path) else d for d in change.diff)
+    return replace(change, diff=diff, sensitive=change.sensitive | secret)
+
+
+def _declared_sensitive(kind: str, ident: str, *projects: Project) -> frozenset[str]:
+    """Fields either environment's config fills from `${env:}`: the stores hold those secrets,
+    so the diff masks them as a plan would."""
+    found: frozenset[str] = frozenset()
+    for project in projects:
+        declared = project.desired.objects.get(kind, {}).get(ident)
+        if declared is not None:
+            found |= declared.sensitive
+    return found
 
 
 def _as_desired(kind: Kind[Any], live: Live, item: dict[str, Any]) -> Desired:

@@ -40,6 +40,7 @@ async def export_project(
     desired: DesiredState | None = None,
     environment: Environment | None = None,
     adopt: bool = False,
+    declared: DesiredState | None = None,
 ) -> list[Path]:
     """Write `storeconf.yaml` and resource files into `out_dir`; return the files written.
 
@@ -50,7 +51,8 @@ async def export_project(
     `environment` (the one exported) loses the `exclude:` entries naming objects the
     export did not write, which would otherwise name nothing. With `adopt`, exported
     objects of kinds that have metafields are marked as storeconf's and their kinds
-    written with `prune: owned` (see storeconf.ownership).
+    written with `prune: owned` (see storeconf.ownership). Fields the `declared` config
+    fills from `${env:}` are secrets: they are left out, each with a warning.
     """
     warnings = warnings if warnings is not None else []
     names = [k for k in registry.names() if k in set(kinds)]
@@ -70,6 +72,7 @@ async def export_project(
                 warnings.append(problem)
             else:
                 want = desired.objects.get(name, {}).get(kind.identity(obj.key)) if desired else None
+                item = without_secrets(kind, obj.key, item, declared, warnings)
                 items.append(shared_values(kind, item, want, warnings))
                 exported.setdefault(name, set()).add(kind.identity(kind.live_key(items[-1])))
                 ids.setdefault(name, []).append(obj.id)
@@ -90,6 +93,27 @@ async def export_project(
     project_file = out_dir / "storeconf.yaml"
     written.insert(0, _dump(project_file, project, raw=True, header=schema_line(project_file, out_dir)))
     return written + write_schemas(out_dir / SCHEMA_DIR)
+
+
+def without_secrets(
+    kind: Kind[Any], key: str, item: dict[str, Any], declared: DesiredState | None, warnings: list[str]
+) -> dict[str, Any]:
+    """`item` without the fields (or nested values, `custom_fields.pin`) the config sets from `${env:}`."""
+    found = declared.objects.get(kind.name, {}).get(kind.identity(key)) if declared else None
+    if found is None or not found.sensitive:
+        return item
+    item = dict(item)
+    for path in sorted(found.sensitive):
+        root, _, rest = path.partition(".")
+        holder = item.get(root) if rest else item
+        leaf = rest or root
+        if isinstance(holder, dict) and leaf in holder:
+            if rest:
+                item[root] = holder = {k: v for k, v in holder.items() if k != leaf}
+            else:
+                del item[leaf]
+            warnings.append(f"{kind.name} {key}: {path} not exported (the config sets it from ${{env:}})")
+    return item
 
 
 def exportable(kind: Kind[Any], obj: Live) -> tuple[dict[str, Any], str | None]:

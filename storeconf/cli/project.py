@@ -64,6 +64,7 @@ def export(
                 desired=project.desired,
                 environment=project.environment,
                 adopt=adopt,
+                declared=project.desired,
             )
 
     for path in s.run(work):

@@ -174,3 +174,16 @@ def test_a_fake_transport_answer_is_not_blamed_on_the_sandbox() -> None:
 
     asyncio.run(get())
     assert len(conformance.SANDBOX_RESPONSE_FAILURES) == before
+
+
+def test_an_undocumented_error_status_is_not_a_sandbox_fault() -> None:
+    tolerated = (
+        "GET /stores/s/v3/catalog/products/1/modifiers?limit=251 -> 413 [catalog/x.yml /catalog/x]: "
+        "response: ResponseNotFound: Unknown response http status: 413"
+    )
+    body = (
+        "GET /stores/s/v3/catalog/brands -> 200 [catalog/x.yml /catalog/brands]: "
+        "response: 'x' is not of type 'array'"
+    )
+    assert not conformance.breaks_the_spec(tolerated)
+    assert conformance.breaks_the_spec(body)
