@@ -72,6 +72,8 @@ class Change:
     children: tuple[Change, ...] = ()
     # The live key of an object updated in place under a new key (a product whose SKU changed).
     renamed_from: str | None = None
+    # Why the store differs, shown on the change's line ("deactivated by the store").
+    note: str | None = None
     # Fields the environment's `overrides:` set, and where (`storeconf.yaml:12:9`).
     overrides: dict[str, str] = field(default_factory=dict)
     # Nested changes of a long part are shown per group (a price list's records per currency).
@@ -100,6 +102,7 @@ class Change:
             "source": str(self.source) if self.source else None,
             **({"children": [c.to_dict() for c in self.children]} if self.children else {}),
             **({"renamed_from": self.renamed_from} if self.renamed_from else {}),
+            **({"note": self.note} if self.note else {}),
             **({"overrides": dict(self.overrides)} if self.overrides else {}),
             **({"group": self.group} if self.group else {}),
             **({"reason": self.reason} if self.reason else {}),

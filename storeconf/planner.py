@@ -147,6 +147,7 @@ def _writes(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live], ma
             children = kind.adjust_children(obj.fields, None, children)
             out.append(_change(kind, obj, Action.CREATE, diff, manage, children=children))
             continue
+        obj = replace(obj, fields=kind.implied(obj.fields, current.fields))
         compared = {k: v for k, v in obj.fields.items() if k not in manage.ignore and k not in parts}
         diff = diff_fields(compared, current.fields, kind.spec, ignore=manage.ignore, sensitive=secret)
         fixed = sorted({d.path.split(".", 1)[0] for d in diff} & kind.replace_on)
@@ -157,7 +158,8 @@ def _writes(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live], ma
         children = part_changes(kind, wanted, current.fields, manage.ignore, secret)
         children = kind.adjust_children(wanted, current.fields, children)
         if diff or children:
-            out.append(_change(kind, obj, Action.UPDATE, diff, manage, current, children))
+            change = _change(kind, obj, Action.UPDATE, diff, manage, current, children)
+            out.append(replace(change, note=kind.note(obj.fields, current.fields)))
     return out
 
 

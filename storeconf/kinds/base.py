@@ -252,6 +252,15 @@ class Kind(Generic[SpecT]):
         store marked INVALID). `desired` holds the Desired objects by identity."""
         return []
 
+    def implied(self, fields: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+        """The fields to compare with this live object: what the config sets, plus values it
+        implies without saying (a webhook is meant to be active). Default: as set."""
+        return fields
+
+    def note(self, fields: dict[str, Any], live: dict[str, Any]) -> str | None:
+        """A remark shown on the update's own line (why the store differs). Default: none."""
+        return None
+
     def order(self, key: str) -> int:
         """Position inside the kind: lower first for creates, last for deletes."""
         return 0

@@ -43,6 +43,18 @@ class Webhooks(Kind[Webhook]):
 
     key_fields = frozenset({"scope", "destination"})
 
+    def implied(self, fields: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+        # BigCommerce deactivates a hook whose destination keeps failing; a config that says
+        # nothing about `is_active` still wants it delivering, so apply re-activates it.
+        if "is_active" not in fields and live.get("is_active") is False:
+            return {**fields, "is_active": True}
+        return fields
+
+    def note(self, fields: dict[str, Any], live: dict[str, Any]) -> str | None:
+        if live.get("is_active") is False and fields.get("is_active") is True:
+            return "deactivated by the store"
+        return None
+
     def key(self, item: Webhook) -> str:
         return f"{item.scope} {item.destination}"
 

@@ -102,6 +102,8 @@ def headline(entry: Entry, link: str | None = None) -> str:
     if entry.action == "delete":
         # Why it goes: `missing from config, owned by storeconf` (prune: owned) or `…, prune: all`.
         parts.append(f"({change.reason})" if change.reason else "(live only: not in the configuration)")
+    if change.note:
+        parts.append(f"({change.note})")
     return " ".join(parts)
 
 

@@ -24,7 +24,8 @@ def render_text(plan: Plan, empty: str = NO_CHANGES) -> str:
 
 
 def _change_lines(change: Change, indent: str) -> list[str]:
-    why = f"  ({change.reason})" if change.reason else ""
+    remark = change.reason or change.note
+    why = f"  ({remark})" if remark else ""
     lines = [f"{indent}{change.action.glyph} {heading(change)}{why}"]
     lines += [f"{indent}    {field_line(change, fc)}" for fc in change.diff]
     single, groups = grouped(change.children)
