@@ -213,7 +213,10 @@ def check_pair(
     api_path = f"/stores/{match['hash']}/{version}{rest}"
     oa_request = _OpenAPIRequest(request, api_path)
     result = PairResult(label, status, operation)
-    result.request_errors = [describe(e) for e in operation.app.iter_request_errors(oa_request)]
+    try:
+        result.request_errors = [describe(e) for e in operation.app.iter_request_errors(oa_request)]
+    except UnicodeDecodeError:  # openapi-core cannot read a body that is not UTF-8 at all
+        result.request_errors = ["request body is not UTF-8"]
     oa_response = _OpenAPIResponse(status, headers, body)
     result.response_errors = [
         describe(e) for e in operation.app.iter_response_errors(oa_request, oa_response)

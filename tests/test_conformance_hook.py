@@ -377,7 +377,13 @@ def test_missing_specs_dir_skips_with_a_clear_reason(monkeypatch: pytest.MonkeyP
     assert conformance.SPECS_ENV in skip_reason()
 
     collector = ConformanceCollector()
-    transport = ValidatingTransport(httpx.MockTransport(respond(200, {"data": []})), collector=collector)
+    # Configured through the environment but missing: the run must fail, not pass traffic through.
+    with pytest.raises(RuntimeError, match="holds no"):
+        ValidatingTransport(httpx.MockTransport(respond(200, {"data": []})), collector=collector)
+    # Named explicitly (a test of the skip path itself): traffic passes through unchecked.
+    transport = ValidatingTransport(
+        httpx.MockTransport(respond(200, {"data": []})), collector=collector, specs=missing
+    )
     assert transport.index is None
 
     async def run() -> None:
