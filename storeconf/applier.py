@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from typing import Any
 
@@ -27,8 +27,10 @@ from storeconf.client import StoreClient
 from storeconf.errors import ApiError, ApplyError, may_have_applied
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind, Outcome
+from storeconf.model import Desired, Live, Manage
 from storeconf.plan import Action, Change, Plan
-from storeconf.stop import NotStarted
+from storeconf.planner import plan_writes
+from storeconf.stop import Halt, NotStarted
 
 ProgressCallback = Callable[[Outcome], None]
 
@@ -163,6 +165,25 @@ class IncompleteCreate(ApplyError):
     """A multi-request create whose first request went through but whose answer was lost."""
 
 
+async def _finish(kind: Kind[Any], client: StoreClient, ctx: Context, change: Change, found: Live) -> Outcome:
+    """Complete a create whose first request went through: plan and apply the update that makes
+    the object match. It belongs to a change already under way, so the halt does not stop it."""
+    want = {
+        kind.identity(change.key): Desired(kind.name, change.key, change.fields, sensitive=change.sensitive)
+    }
+    manage = ctx.manage.get(kind.name) or Manage()
+    updates = plan_writes(kind, want, {kind.identity(change.key): found}, manage)
+    if not updates:
+        return Outcome(change, None, found.id)
+    outcomes = await kind.apply_batch(client, updates, replace(ctx, halt=Halt()))
+    error = next((o.error for o in outcomes if o.error is not None), None)
+    if error is not None:
+        error = IncompleteCreate(
+            f"{kind.name} {change.key} was created but the answer was lost, and finishing it failed: {error}"
+        )
+    return Outcome(change, error, found.id)
+
+
 async def _reconcile(
     kind: Kind[Any], client: StoreClient, ctx: Context, outcomes: Sequence[Outcome], sends: Counter[int]
 ) -> tuple[list[Outcome], list[Change]]:
@@ -184,12 +205,9 @@ async def _reconcile(
         if found is not None and kind.create_is_atomic:
             resolved[id(outcome)] = Outcome(outcome.change, None, found.id)
         elif found is not None:
-            # The object exists, but the rest of its create (nested parts) may not have run.
-            incomplete = IncompleteCreate(
-                f"{kind.name} {outcome.change.key} was created but the answer was lost before the rest of "
-                "its create ran; run apply again to finish it"
-            )
-            resolved[id(outcome)] = Outcome(outcome.change, incomplete, found.id)
+            # The object exists, but the rest of its create (nested parts) may not have run:
+            # finish it as an update from what the store now holds.
+            resolved[id(outcome)] = await _finish(kind, client, ctx, outcome.change, found)
         elif sends[id(outcome.change)] < MAX_SENDS:
             again.append(outcome.change)
     resend = {id(c) for c in again}

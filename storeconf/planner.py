@@ -49,7 +49,7 @@ def build_plan(
         want = desired.objects.get(kind.name, {})
         have = live.objects.get(kind.name, {})
         renamed = _renames(kind, want, have)
-        written = _writes(kind, want, {**have, **renamed}, manage)
+        written = plan_writes(kind, want, {**have, **renamed}, manage)
         # A replacement's delete runs with the deletes (for a leaf kind: just before its writes).
         writes += [c for c in written if c.action is not Action.DELETE]
         deletes += [c for c in written if c.action is Action.DELETE]
@@ -133,7 +133,9 @@ def _renames(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live]) -
     return found
 
 
-def _writes(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live], manage: Manage) -> list[Change]:
+def plan_writes(
+    kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live], manage: Manage
+) -> list[Change]:
     out = []
     parts = {p.field for p in kind.parts}
     for ident, obj in want.items():
