@@ -324,6 +324,9 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
         self.strict_requests = strict_requests
         self.own = ConformanceCollector()
         self.index = self._load(specs)
+        # Only a check against the specs as the suite patches them blames the sandbox: a test
+        # that swaps in specs without an allow-list entry provokes the finding on purpose.
+        self._default_index = self.index if specs is None else None
 
     def _load(self, specs: Path | SpecIndex | None) -> SpecIndex | None:
         if isinstance(specs, SpecIndex):
@@ -358,7 +361,7 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
             result = check_pair(self.index, request, response.status_code, response.headers, response.content)
             self.own.record(result, strict_requests=self.strict_requests)
             new = self.collector.record(result, strict_requests=self.strict_requests)
-            if _from_sandbox(self.inner):
+            if self.index is self._default_index and _from_sandbox(self.inner):
                 SANDBOX_RESPONSE_FAILURES.extend(f for f in new if breaks_the_spec(f))
         return response
 
