@@ -45,7 +45,8 @@ def test_keep_going_skips_dependents_of_a_failed_brand(example: Path, recorder: 
 
     replan = Cli(example, recorder)("plan", "--detailed-exitcode")
     assert replan.exit_code == 2
-    assert "Plan: 5 to create, 0 to update, 0 to delete." in replan.stdout
+    # The brand and its four products are left (and objects naming them, such as a promotion).
+    assert "  brands: 1 to create\n" in replan.stdout and "  products: 4 to create\n" in replan.stdout
     assert "+ brands Summit Peak" in replan.stdout
     assert Cli(example, recorder)("apply", "--auto-approve").exit_code == 0
     assert applied > 50
