@@ -98,7 +98,7 @@ class _Loader:
             files=(self.root / PROJECT_FILE, *files),
             raw_environments=dict(written) if isinstance(written, dict) else dict(DEFAULT_ENVIRONMENTS),
             environment_names=tuple(envs),
-            warnings=tuple(ignored_but_set(desired, self.registry)),
+            warnings=(*objects.warnings, *ignored_but_set(desired, self.registry)),
         )
 
     def _project_file(self) -> tuple[Document, dict[str, Any]]:

@@ -20,6 +20,7 @@ from storeconf.errors import Location, Problem
 from storeconf.kinds import Registry
 from storeconf.kinds.base import Kind, RawItem, Spec
 from storeconf.model import Desired
+from storeconf.money import PLACES, rounds_away, store_money
 
 # An item key storeconf reads itself and never sends to the API: `protect: true`.
 PROTECT = "protect"
@@ -60,6 +61,7 @@ class Objects:
     problems: list[Problem] = field(default_factory=list)
     # Identities of items that failed validation, per kind (see DesiredState.invalid).
     invalid: dict[str, frozenset[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def unknown_top_level(
@@ -91,6 +93,7 @@ def build_objects(
         for rdoc in docs:
             if kind.name in rdoc.data:
                 items += _validate_items(kind, rdoc, out.problems, invalid)
+        out.warnings += _rounding_warning(kind, items)
         if invalid:
             out.invalid[kind.name] = frozenset(invalid)
         declared[kind.name] = [kind.key(i.spec) for i in items]
@@ -170,6 +173,38 @@ def _validate_items(
 def _locator(rdoc: ResourceDoc, at: YamlPath) -> Callable[[YamlPath], Location]:
     source = rdoc.doc.source
     return lambda path: source.value((*at, *path))
+
+
+def _rounding_warning(kind: Kind[Any], items: list[_Item]) -> list[str]:
+    """One warning for the money values written with more decimals than the store keeps."""
+    found = [
+        (item, path, value)
+        for item in items
+        for path, value in _money_values(item.raw.data, item.raw.path, kind.money_fields)
+        if rounds_away(value)
+    ]
+    if not found:
+        return []
+    item, path, value = found[0]
+    more = f" (and {len(found) - 1} more such values)" if len(found) > 1 else ""
+    where = item.rdoc.doc.source.value(path)
+    return [
+        f"{where}: {describe(path)}: {value!r} has more than {PLACES} decimal places; the store keeps "
+        f"{store_money(value)!r}{more}"
+    ]
+
+
+def _money_values(data: Any, path: YamlPath, names: frozenset[str]) -> Iterator[tuple[YamlPath, Any]]:
+    """Values of money fields in an item and in the items of its nested lists (variants, rules);
+    not inside mappings such as custom fields, whose keys are the user's names."""
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        if key in names:
+            yield (*path, key), value
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _money_values(item, (*path, key, i), names)
 
 
 def _validate_item(

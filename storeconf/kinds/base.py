@@ -136,6 +136,8 @@ class Kind(Generic[SpecT]):
     sensitive_fields: ClassVar[frozenset[str]] = frozenset()
     # The fields `key()` reads: `manage.ignore` cannot name them.
     key_fields: ClassVar[frozenset[str]] = frozenset()
+    # Field names (at any depth of an item) the store keeps at 4 decimal places (storeconf.money).
+    money_fields: ClassVar[frozenset[str]] = frozenset()
     # Keyed lists inside an object, diffed item by item (see Part).
     parts: ClassVar[tuple[Part, ...]] = ()
     # Kind-specific `manage:` options (a pydantic model of the extra fields), e.g. categories' channel.

@@ -1,8 +1,13 @@
-"""Categories of one channel's category tree, keyed by their path (`Camping/Tents`).
+r"""Categories of one channel's category tree, keyed by their path (`Camping/Tents`).
 
 Written flat (`path: Camping/Tents`) or nested (`name:` + `children:`); both
 expand to one item per category. A category's name is the last path segment,
 its parent is the path above it, so moving or renaming a category replaces it.
+
+A name may contain `/` (the API allows any character): the nested form takes
+`name:` literally, and a path writes such a slash as `\/` (and a backslash as
+`\\`), so `Apparel/Tops\/Tees` is the category `Tops/Tees` under `Apparel`. Keys
+are kept in that canonical escaped form, which is also what export writes.
 Uses the category-trees API (`/catalog/trees/...`), not the deprecated
 `/catalog/categories`.
 """
@@ -59,26 +64,59 @@ class Category(Spec):
     @field_validator("path")
     @classmethod
     def _valid_path(cls, value: str) -> str:
-        parts = value.split("/")
+        parts = split_path(value)
         if any(not p.strip() for p in parts):
-            raise ValueError(f"category path {value!r} has an empty segment")
+            hint = " (a `/` inside a name is written `\\/`)" if "//" in value or value.endswith("/") else ""
+            raise ValueError(f"category path {value!r} has an empty segment{hint}")
         if any(len(p) > 50 for p in parts):
             raise ValueError("category names are at most 50 characters")
         if len(parts) > MAX_DEPTH:
             raise ValueError(f"categories nest at most {MAX_DEPTH} levels deep")
-        return value
+        return join_path(parts)
 
 
 class CategoryOptions(BaseModel):
     channel: int = Field(1, ge=1, description="The channel whose category tree is managed.")
 
 
+def split_path(path: str) -> list[str]:
+    r"""The category names of a path: `/` separates them, `\/` is a slash inside a name and
+    `\\` a backslash; any other backslash is itself."""
+    names: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(path):
+        char = path[i]
+        if char == "\\" and path[i + 1 : i + 2] in ("/", "\\"):
+            current.append(path[i + 1])
+            i += 2
+            continue
+        if char == "/":
+            names.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    names.append("".join(current))
+    return names
+
+
+def escape_name(name: str) -> str:
+    """A category name as one path segment."""
+    return name.replace("\\", "\\\\").replace("/", "\\/")
+
+
+def join_path(names: Sequence[str]) -> str:
+    return "/".join(escape_name(n) for n in names)
+
+
 def parent_of(path: str) -> str | None:
-    return path.rsplit("/", 1)[0] if "/" in path else None
+    names = split_path(path)
+    return join_path(names[:-1]) if len(names) > 1 else None
 
 
 def name_of(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
+    return split_path(path)[-1]
 
 
 class Categories(Kind[Category]):
@@ -109,11 +147,12 @@ class Categories(Kind[Category]):
         return item.path
 
     def identity(self, key: str) -> str:
-        # Sibling names are unique case-insensitively in the store.
-        return key.casefold()
+        # Sibling names are unique case-insensitively in the store. A backslash that escapes
+        # nothing is itself: `--target` with `A\\b` or `A\b` finds the same category.
+        return (join_path(split_path(key)) if "\\" in key else key).casefold()
 
     def order(self, key: str) -> int:
-        return key.count("/")
+        return len(split_path(key)) - 1
 
     def refs(self, fields: dict[str, Any]) -> list[tuple[str, str]]:
         parent = parent_of(str(fields.get("path", "")))
@@ -158,7 +197,8 @@ class Categories(Kind[Category]):
 
         def path(raw: dict[str, Any]) -> str:
             parent = by_id.get(raw.get("parent_id") or 0)
-            return f"{path(parent)}/{raw['name']}" if parent else str(raw["name"])
+            name = escape_name(str(raw["name"]))
+            return f"{path(parent)}/{name}" if parent else name
 
         out = []
         for raw in raws:
@@ -257,7 +297,8 @@ def _expand_node(item: Any, at: tuple[str | int, ...], parent: str | None) -> It
     name = data.get("name")
     if "path" not in data and isinstance(name, str | int | float):
         del data["name"]
-        data["path"] = f"{parent}/{name}" if parent else str(name)
+        # The nested form's name is literal: a `/` in it is part of the name, not a level.
+        data["path"] = f"{parent}/{escape_name(str(name))}" if parent else escape_name(str(name))
     yield RawItem(data, at)
     children = item.get("children")
     path = data.get("path")

@@ -48,6 +48,7 @@ from typing import Any, ClassVar
 from storeconf.client import StoreClient
 from storeconf.errors import Location, Problem
 from storeconf.kinds.base import Context, Kind, Outcome, Part
+from storeconf.kinds.categories import split_path
 from storeconf.kinds.products.apply import Writer
 from storeconf.kinds.products.export import export_fields
 from storeconf.kinds.products.keys import bulk_key, image_key, name_key, variant_key, video_key
@@ -83,6 +84,18 @@ class Products(Kind[Product]):
     # re-reading after a lost answer may lack them, so it is not done until applied again.
     create_is_atomic: ClassVar[bool] = False
     key_fields = frozenset({"sku"})
+    # Product and variant prices, and bulk pricing rule amounts.
+    money_fields = frozenset(
+        {
+            "price",
+            "cost_price",
+            "retail_price",
+            "sale_price",
+            "map_price",
+            "fixed_cost_shipping_price",
+            "amount",
+        }
+    )
     parts = (
         Part("options", "option", Option, name_key, key_fields=_NAME),
         # The API cannot change a variant's option values or a modifier's type in place.
@@ -207,7 +220,7 @@ class Products(Kind[Product]):
         groups: dict[str, list[dict[str, Any]]] = {}
         for item in items:
             categories = item.get("categories") or []
-            top = str(categories[0]).split("/", 1)[0] if categories else "uncategorized"
+            top = split_path(str(categories[0]))[0] if categories else "uncategorized"
             groups.setdefault(_slug(top), []).append(item)
         files: dict[str, list[dict[str, Any]]] = {}
         for slug, group in sorted(groups.items()):

@@ -38,6 +38,7 @@ from storeconf.kinds.products.choices import (
     no_duplicates,
 )
 from storeconf.kinds.products.keys import bulk_key, image_identity
+from storeconf.money import store_money
 
 # Re-exported: the whole config model of a product is importable from here.
 __all__ = [
@@ -67,7 +68,9 @@ MAX_ORDER_QUANTITY = 1_000_000_000
 FieldText = Annotated[str, StringConstraints(min_length=1, max_length=250), BeforeValidator(as_text)]
 Int32 = Annotated[int, Field(ge=MIN_INT32, le=MAX_INT32)]
 Dimension = Annotated[float, Field(ge=0, le=MAX_DIMENSION)]
-Money = Annotated[float, Field(ge=0)]
+# Money is compared and written as the store keeps it (4 decimal places, storeconf.money).
+Money = Annotated[float, Field(ge=0), AfterValidator(store_money)]
+SignedMoney = Annotated[float, AfterValidator(store_money)]
 Stock = Annotated[int, Field(ge=0, le=MAX_INT32)]
 
 
@@ -89,7 +92,7 @@ class Variant(Spec):
     price: Money | None = None
     sale_price: Money | None = None
     retail_price: Money | None = None
-    map_price: float | None = None
+    map_price: SignedMoney | None = None
     weight: Dimension | None = None
     width: Dimension | None = None
     height: Dimension | None = None
@@ -147,7 +150,7 @@ class BulkPricingRule(Spec):
     quantity_min: int = Field(ge=0)
     quantity_max: int = Field(ge=0)
     type: Literal["price", "percent", "fixed"]
-    amount: float
+    amount: SignedMoney
 
     @model_validator(mode="after")
     def _range(self) -> BulkPricingRule:
@@ -180,7 +183,7 @@ class Product(Spec):
     cost_price: Money = 0
     retail_price: Money = 0
     sale_price: Money = 0
-    map_price: float = 0
+    map_price: SignedMoney = 0
     width: Dimension = 0
     depth: Dimension = 0
     height: Dimension = 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from storeconf.money import store_money
 from storeconf.sandbox.core.db import load_doc
 from storeconf.sandbox.core.http import invalid
 from storeconf.sandbox.core.validate import MISSING, Field, check
@@ -38,6 +39,16 @@ class Num:
     minimum: float | None = 0
     maximum: float | None = None
     nullable: bool = False
+    # Stored like the store stores money: 4 decimal places (storeconf.money).
+    money: bool = False
+
+
+def round_money(doc: dict[str, Any], specs: Iterable[Num]) -> dict[str, Any]:
+    """`doc` with its money fields rounded as the store rounds them on write."""
+    for spec in specs:
+        if spec.money and doc.get(spec.name) is not None:
+            doc[spec.name] = store_money(doc[spec.name])
+    return doc
 
 
 def check_numbers(body: Mapping[str, Any], specs: Iterable[Num]) -> dict[str, str]:
@@ -132,12 +143,12 @@ NUMBERS = (
     Num("width", maximum=MAX_DIMENSION),
     Num("depth", maximum=MAX_DIMENSION),
     Num("height", maximum=MAX_DIMENSION),
-    Num("price"),
-    Num("cost_price"),
-    Num("retail_price"),
-    Num("sale_price"),
-    Num("map_price", minimum=None),
-    Num("fixed_cost_shipping_price"),
+    Num("price", money=True),
+    Num("cost_price", money=True),
+    Num("retail_price", money=True),
+    Num("sale_price", money=True),
+    Num("map_price", minimum=None, money=True),
+    Num("fixed_cost_shipping_price", money=True),
 )
 REQUIRED_ON_CREATE = ("name", "type", "weight", "price")
 # Sub-resources a product body may carry; each goes to its module's `create_embedded`.
@@ -300,7 +311,7 @@ def _custom_url_errors(custom_url: Mapping[str, Any]) -> dict[str, str]:
 
 def apply_fields(doc: dict[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
     """`doc` with the writable fields of a validated `body` applied (normalised)."""
-    updated = {**doc, **{k: body[k] for k in _DOC_FIELDS if k in body}}
+    updated = round_money({**doc, **{k: body[k] for k in _DOC_FIELDS if k in body}}, NUMBERS)
     for name in ("inventory_level", "inventory_warning_level"):
         updated[name] = min(int(updated.get(name, 0)), INT32_MAX)
     for name in ("preorder_release_date", "date_last_imported"):

@@ -13,6 +13,7 @@ import math
 import sqlite3
 from typing import Any
 
+from storeconf.money import store_money
 from storeconf.sandbox.catalog.products import images as product_images
 from storeconf.sandbox.catalog.products import videos as product_videos
 from storeconf.sandbox.catalog.products.part_kit import (
@@ -167,7 +168,7 @@ def _check_rule(body: Any, current: dict[str, Any] | None) -> dict[str, Any]:
         elif amount < 0:
             errors["amount"] = "must be at least 0"
         else:
-            rule["amount"] = amount
+            rule["amount"] = store_money(amount)
     if not errors:
         low, high = rule["quantity_min"], rule["quantity_max"]
         if high != 0 and high <= low:

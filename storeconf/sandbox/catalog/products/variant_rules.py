@@ -23,6 +23,7 @@ from storeconf.sandbox.catalog.products.fields import (
     Num,
     calculated_price,
     check_numbers,
+    round_money,
 )
 from storeconf.sandbox.catalog.products.part_kit import get_row
 from storeconf.sandbox.core.db import StoreDb, dump_doc, load_doc
@@ -67,16 +68,16 @@ FIELDS = (
     Field("bin_picking_number", "string", max_length=255, nullable=True),
 )
 NUMBERS = (
-    Num("cost_price", nullable=True),
-    Num("price", nullable=True),
-    Num("sale_price", nullable=True),
-    Num("retail_price", nullable=True),
-    Num("map_price", minimum=None, nullable=True),
+    Num("cost_price", nullable=True, money=True),
+    Num("price", nullable=True, money=True),
+    Num("sale_price", nullable=True, money=True),
+    Num("retail_price", nullable=True, money=True),
+    Num("map_price", minimum=None, nullable=True, money=True),
     Num("weight", maximum=MAX_DIMENSION, nullable=True),
     Num("width", maximum=MAX_DIMENSION, nullable=True),
     Num("height", maximum=MAX_DIMENSION, nullable=True),
     Num("depth", maximum=MAX_DIMENSION, nullable=True),
-    Num("fixed_cost_shipping_price", nullable=True),
+    Num("fixed_cost_shipping_price", nullable=True, money=True),
 )
 _WRITABLE = tuple(f.name for f in FIELDS) + tuple(n.name for n in NUMBERS)
 # Overrides default to null (inherit from the product); the rest to the spec examples' values.
@@ -170,7 +171,7 @@ def new_doc(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_body(doc: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    updated = {**doc, **{k: body[k] for k in _WRITABLE if k in body}}
+    updated = round_money({**doc, **{k: body[k] for k in _WRITABLE if k in body}}, NUMBERS)
     for name, fallback in _NULL_AS.items():
         if updated.get(name) is None:
             updated[name] = fallback
