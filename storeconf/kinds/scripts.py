@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from storeconf.client import StoreClient
+from storeconf.errors import Location, Problem
 from storeconf.kinds.base import Context, Kind, Spec, changed_fields
-from storeconf.model import Live
+from storeconf.model import DesiredState, Live, LiveState
 from storeconf.plan import Change
 
 PATH = "/v3/content/scripts"
+# BigCommerce lets one API account own at most this many scripts; the 11th create is a 422.
+MAX_PER_ACCOUNT = 10
 
 
 class Script(Spec):
@@ -70,6 +74,41 @@ class Scripts(Kind[Script]):
 
     def key(self, item: Script) -> str:
         return item.name
+
+    def check(
+        self, items: Sequence[tuple[Script, Location | None]], invalid: frozenset[str] = frozenset()
+    ) -> list[Problem]:
+        """More scripts than one API account may own fail at the first one over the limit."""
+        if len(items) <= MAX_PER_ACCOUNT:
+            return []
+        item, loc = items[MAX_PER_ACCOUNT]
+        message = (
+            f"scripts: {item.name!r} is script {MAX_PER_ACCOUNT + 1} of {len(items)}; an API account can "
+            f"own at most {MAX_PER_ACCOUNT} scripts"
+        )
+        return [Problem(loc, message)]
+
+    def check_references(self, desired: DesiredState, live: LiveState | None) -> list[Problem]:
+        """With the store read: live scripts the config omits count too, unless scripts are pruned."""
+        manage = desired.manage.get(self.name)
+        declared = list(desired.objects.get(self.name, {}).values())
+        if live is None or (manage is not None and manage.prune) or not declared:
+            return []
+        kept = [
+            obj
+            for ident, obj in live.objects.get(self.name, {}).items()
+            if ident not in desired.objects.get(self.name, {})
+        ]
+        room = MAX_PER_ACCOUNT - len(kept)
+        if len(declared) <= room:
+            return []
+        first = declared[max(room, 0)]
+        message = (
+            f"scripts: {first.key!r} would be script {len(kept) + max(room, 0) + 1} of this API account, "
+            f"which can own at most {MAX_PER_ACCOUNT}: the store keeps {len(kept)} scripts the "
+            "configuration does not declare (scripts are not pruned)"
+        )
+        return [Problem(first.location, message)]
 
     async def read(self, client: StoreClient, ctx: Context) -> list[Live]:
         raws = await client.get_all(PATH)
