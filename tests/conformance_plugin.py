@@ -43,6 +43,8 @@ def fail_on_new_sandbox_failures() -> Iterator[None]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not specs_available():
+        _fold_spec_skips(terminalreporter)
     terminalreporter.write_sep("-", "spec conformance")
     if not specs_available() and not COLLECTOR.pairs_validated:
         terminalreporter.write_line(f"spec conformance: skipped ({skip_reason()})")
@@ -55,3 +57,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(f"  {title}: {line}{times}")
         if len(counts) > MAX_LISTED:
             terminalreporter.write_line(f"  ... and {len(counts) - MAX_LISTED} more distinct {title} lines")
+
+
+def _fold_spec_skips(terminalreporter: pytest.TerminalReporter) -> None:
+    """Every test skipped for want of the specs, as one line of pytest's short summary
+    (`SKIPPED [N] tests/conformance.py: reason`) instead of one line per test location.
+
+    pytest folds skips by (file, line, reason); giving them all one place folds them.
+    Runs before pytest prints that summary (its own summary hook wraps the plugins').
+    """
+    reason = skip_reason()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        if isinstance(longrepr, tuple) and len(longrepr) == 3 and reason in str(longrepr[2]):
+            report.longrepr = ("tests/conformance.py", None, f"Skipped: {reason}")  # type: ignore[assignment]

@@ -8,6 +8,7 @@ import pytest
 from starlette.routing import Mount, Route
 
 from storeconf.sandbox import RequestRecord, TokenGrant
+from tests.conformance import skip_reason
 from tests.sandbox.sandbox_support import FakeClock, Store, StoreFactory
 
 UNAUTHORIZED = {
@@ -188,7 +189,7 @@ def test_latency_is_applied_per_request(make_store: StoreFactory) -> None:
 
 def test_responses_are_checked_against_the_specs(store: Store) -> None:
     if store.transport.index is None:
-        pytest.skip("BigCommerce specs not available")
+        pytest.skip(skip_reason())
     store.get("/v3/catalog/brands")
     store.post("/v3/hooks", {"scope": "store/order/created"})
     assert store.transport.pairs_validated == 2
