@@ -99,3 +99,13 @@ def test_any_decimal_in_config_applies_then_plans_zero(values: list[Decimal]) ->
         again = cli("plan", "--detailed-exitcode")
         assert again.exit_code == 0, again.output
         assert not cli.recorder.failures()
+
+
+def test_validate_warns_once_that_a_value_will_be_stored_rounded(tmp_path: Path) -> None:
+    cli = write_project(tmp_path, PRODUCT.format(cost="7.12345"))
+    result = cli("validate")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "Warning: products.yaml:7:17: products[0].cost_price: 7.12345 has more than 4 decimal places; "
+        "the store keeps 7.1235\n"
+    )

@@ -13,14 +13,15 @@ import typer
 
 from storeconf import __version__
 from storeconf.cli import apply, diff, env, plan, project, sandbox
+from storeconf.cli.metavars import Command, Group
 from storeconf.cli.session import Runtime, Session
 
 
 def root(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Option("-C", help="Project directory (holds storeconf.yaml).")] = Path(
-        "."
-    ),
+    directory: Annotated[
+        Path, typer.Option("-C", metavar="DIR", help="Project directory (holds storeconf.yaml).")
+    ] = Path("."),
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
 ) -> None:
@@ -43,15 +44,16 @@ def make_app(runtime: Runtime | None = None) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
         context_settings={"obj": runtime or Runtime()},
+        cls=Group,
     )
     app.callback(invoke_without_command=True)(root)
-    app.command()(plan.validate)
-    app.command()(plan.plan)
-    app.command()(apply.apply)
-    app.command("diff")(diff.diff)
-    app.command("export")(project.export)
-    app.command()(project.schema)
-    app.command()(project.init)
+    app.command(cls=Command)(plan.validate)
+    app.command(cls=Command)(plan.plan)
+    app.command(cls=Command)(apply.apply)
+    app.command("diff", cls=Command)(diff.diff)
+    app.command("export", cls=Command)(project.export)
+    app.command(cls=Command)(project.schema)
+    app.command(cls=Command)(project.init)
     app.add_typer(env.group(), name="env")
     app.add_typer(sandbox.group(), name="sandbox")
     return app

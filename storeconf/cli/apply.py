@@ -38,7 +38,9 @@ from storeconf.render import RENDERERS
 
 def apply(
     ctx: typer.Context,
-    planfile: Annotated[Path | None, typer.Argument(help="A plan written by `plan --out`.")] = None,
+    planfile: Annotated[
+        Path | None, typer.Argument(metavar="PLANFILE", help="A plan written by `plan --out`.")
+    ] = None,
     env: EnvOption = "local",
     auto_approve: AutoApprove = False,
     allow_deletes: AllowDeletes = False,

@@ -21,8 +21,10 @@ from storeconf.render.text import render_text
 
 def diff(
     ctx: typer.Context,
-    source: Annotated[str, typer.Option("--from", help="Environment whose store is the model.")],
-    target: Annotated[str, typer.Option("--to", help="Environment whose store would change.")],
+    source: Annotated[
+        str, typer.Option("--from", metavar="ENV", help="Environment whose store is the model.")
+    ],
+    target: Annotated[str, typer.Option("--to", metavar="ENV", help="Environment whose store would change.")],
     fmt: FormatOption = "text",
     detailed_exitcode: DetailedExitcode = False,
 ) -> None:

@@ -6,6 +6,7 @@ import json
 
 import typer
 
+from storeconf.cli.metavars import Command, Group
 from storeconf.cli.options import FormatOption
 from storeconf.cli.session import session
 from storeconf.config.environments import environment_statuses
@@ -35,6 +36,6 @@ def list_envs(ctx: typer.Context, fmt: FormatOption = "text") -> None:
 
 
 def group() -> typer.Typer:
-    env = typer.Typer(help="The project's environments.", no_args_is_help=True)
-    env.command("list")(list_envs)
+    env = typer.Typer(help="The project's environments.", no_args_is_help=True, cls=Group)
+    env.command("list", cls=Command)(list_envs)
     return env

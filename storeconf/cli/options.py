@@ -7,13 +7,18 @@ from typing import Annotated
 
 import typer
 
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="Environment from storeconf.yaml.")]
-TargetOption = Annotated[
-    list[str] | None, typer.Option("--target", help="Limit to KIND or KIND/KEY; repeatable.")
+EnvOption = Annotated[
+    str, typer.Option("--env", "-e", metavar="NAME", help="Environment from storeconf.yaml.")
 ]
-FormatOption = Annotated[str, typer.Option("--format", help="text, json or markdown.")]
+TargetOption = Annotated[
+    list[str] | None,
+    typer.Option("--target", metavar="KIND[/KEY]", help="Limit to KIND or KIND/KEY; repeatable."),
+]
+FormatOption = Annotated[str, typer.Option("--format", metavar="text|json|markdown", help="Output format.")]
 DetailedExitcode = Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 if there are changes.")]
-PlanOutOption = Annotated[Path | None, typer.Option("--out", help="Write the plan to FILE (no secrets).")]
+PlanOutOption = Annotated[
+    Path | None, typer.Option("--out", metavar="FILE", help="Write the plan to FILE (no secrets).")
+]
 AutoApprove = Annotated[bool, typer.Option("--auto-approve", help="Do not ask.")]
 AllowDeletes = Annotated[
     bool, typer.Option("--allow-deletes", help="Allow deleting more than a kind's safety threshold.")

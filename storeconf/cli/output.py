@@ -29,6 +29,10 @@ def print_plan(console: Console, text: str, fmt: str) -> None:
 def confirm(console: Console) -> bool:
     console.print("\nDo you want to apply these changes? Only 'yes' will be accepted: ", end="")
     answer = sys.stdin.readline()
+    # A terminal echoes the Enter that ends an answer; closed or piped input echoes nothing,
+    # and whatever is printed next must not continue the prompt's line.
+    if not answer.endswith("\n") or not sys.stdin.isatty():
+        console.print()
     return answer.strip() == "yes"
 
 

@@ -31,9 +31,11 @@ def init(ctx: typer.Context, force: ForceOption = False) -> None:
 
 def export(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="Directory to write the project into.")],
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Directory to write the project into.")],
     env: EnvOption = "local",
-    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only these kinds.")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", metavar="KIND", help="Only these kinds; repeatable.")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Write into a non-empty directory.")] = False,
     adopt: Annotated[
         bool,
@@ -75,9 +77,9 @@ def export(
 
 def schema(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="Directory for the JSON Schema files.")] = Path(
-        "schemas"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Directory for the JSON Schema files.")
+    ] = Path("schemas"),
 ) -> None:
     """Write JSON Schemas for the project and resource files (for editor completion)."""
     s = session(ctx)
