@@ -17,6 +17,10 @@ Why the policy looks the way it does:
   webhooks have no unique name to stop it), so POST and PATCH are retried only with
   `retry=True`, from callers that first re-read by natural key. `retry=False` turns off
   everything except the 429 retry.
+- A connection that cannot even be opened before the store ever answered (refused, unknown
+  host) is a wrong URL or a server that is not running, not a blip: it fails at once with a
+  message naming the host, instead of retrying for seconds. Retries are for requests to a
+  store that has answered before.
 - Only 500, 502, 503 and 504 count as transient. 501, 505 or 507 (plan limit reached)
   will answer the same way next time, so they are never retried.
 - The access token lives only in the request headers: it is never part of a message,
@@ -27,8 +31,10 @@ Why the policy looks the way it does:
 from __future__ import annotations
 
 import asyncio
+import errno
 import json as jsonlib
 import logging
+import socket
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -39,7 +45,7 @@ from typing import Any, Self
 
 import httpx
 
-from storeconf.errors import ApiError, RateLimited, TransportError, Unreachable
+from storeconf.errors import ApiError, RateLimited, StoreUnreachable, TransportError, Unreachable
 from storeconf.ratelimit import MAX_DELAY_S, RateLimiter, backoff_delay, rate_limit_reset_s
 
 log = logging.getLogger(__name__)
@@ -149,6 +155,8 @@ class StoreClient:
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
         )
         self._stats = RequestStats()
+        # Whether the store has answered anything yet: until it has, a refused connection is final.
+        self._reached = False
 
     def __repr__(self) -> str:
         return f"StoreClient(store_hash={self.store_hash!r}, base_url={self.base_url!r})"
@@ -215,7 +223,7 @@ class StoreClient:
                 response = await self._send(method, path, params, json)
                 headers = response.headers
             except TransportError as unreachable:
-                if not retry_ambiguous:
+                if not retry_ambiguous or isinstance(unreachable, StoreUnreachable):
                     raise
                 raise _Retry(backoff_delay(self._backoff_base, attempt), unreachable) from None
             finally:
@@ -240,16 +248,22 @@ class StoreClient:
         self._stats.total += 1
         self._stats.by_method[method] += 1
         try:
-            return await self._http.request(
+            response = await self._http.request(
                 method, path, params=dict(params) if params else None, content=content, headers=headers
             )
         except httpx.TransportError as exc:
+            if isinstance(exc, httpx.ConnectError) and not self._reached and (why := _refusal(exc)):
+                raise StoreUnreachable(
+                    f"cannot reach {self.base_url} ({why}): is the store URL right / is the sandbox running?"
+                ) from None
             # Only the class and message of the httpx error (its request carries our headers),
             # scrubbed in case some layer below ever quotes a header value.
             detail = str(exc).replace(self._token.reveal(), "<redacted>")
             unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
             error = Unreachable if unsent else TransportError
             raise error(f"{method} {path}: {type(exc).__name__}: {detail}") from None
+        self._reached = True
+        return response
 
     def _rate_limited(
         self, method: str, path: str, response: httpx.Response, window: int, attempt: int
@@ -320,6 +334,24 @@ class StoreClient:
             last = response.body if isinstance(response.body, list) else []
             items.extend(last)
         return items
+
+
+def _refusal(exc: BaseException) -> str | None:
+    """ "connection refused" or "unknown host" when the OS error under httpx's says so: an
+    answer that will not change on retry. None for anything else (a drop, a reset)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError) or getattr(cause, "errno", None) == errno.ECONNREFUSED:
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "unknown host"
+        if isinstance(cause, BaseExceptionGroup):  # one error per address tried
+            found = {_refusal(inner) for inner in cause.exceptions}
+            return found.pop() if len(found) == 1 else None
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _parse_body(response: httpx.Response) -> Any:

@@ -6,6 +6,7 @@
     │   └── RateLimited      429 after the retries ran out
     ├── TransportError       the store could not be reached (connection, timeout)
     │   └── Unreachable      no connection opened: the request was never sent
+    │       └── StoreUnreachable  refused / unknown host before the store ever answered: final
     ├── PlanError            a plan cannot be built or must not be applied
     │   ├── UnsafePlanError  too many deletes without --allow-deletes
     │   └── StalePlanError   a saved plan no longer matches config or live store
@@ -83,6 +84,10 @@ class TransportError(StoreconfError):
 
 class Unreachable(TransportError):
     """No connection could be opened: unlike a dropped one, the request never reached the store."""
+
+
+class StoreUnreachable(Unreachable):
+    """No connection could be opened to a store that never answered: a wrong URL, or no server."""
 
 
 class PlanError(StoreconfError):
