@@ -77,8 +77,14 @@ async def connect(env: Environment, *, wrap: TransportWrapper | None = None) -> 
             app.state.sandbox.close()
 
 
-def describe_store(env: Environment) -> str:
-    return f"sandbox {env.sandbox}" if env.sandbox is not None else f"store {env.store_hash}"
+def describe_store(env: Environment, root: Path | None = None) -> str:
+    """`store abc123`, or `sandbox .storeconf/local.db` (relative to the project when inside it)."""
+    if env.sandbox is None:
+        return f"store {env.store_hash}"
+    path = env.sandbox
+    if root is not None and path.is_relative_to(root):
+        path = path.relative_to(root)
+    return f"sandbox {path.as_posix()}"
 
 
 @dataclass
@@ -112,7 +118,7 @@ async def make_plan(
         live,
         registry,
         environment=project.environment.name,
-        store=describe_store(project.environment),
+        store=describe_store(project.environment, project.dir),
         targets=targets,
     )
     return Planned(replace(plan, warnings=(*project.warnings, *plan.warnings)), ctx, live)

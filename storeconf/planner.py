@@ -213,8 +213,10 @@ def _delete_reason(obj: Live, manage: Manage) -> str:
 
 
 def _delete(kind: Kind[Any], obj: Live, manage: Manage) -> Change:
-    parts = {p.field for p in kind.parts}
-    shown = sorted((k, v) for k, v in public(obj.fields).items() if k not in parts)
+    # The fields that identify what goes (its key fields, and a name), not every live field:
+    # a delete of a brand is `name: "Bolt"`, not a list of its empty defaults.
+    identifying = kind.key_fields | {"name"}
+    shown = sorted((k, v) for k, v in public(obj.fields).items() if k in identifying and v not in (None, ""))
     return Change(
         kind=kind.name,
         key=obj.key,

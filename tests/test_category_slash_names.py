@@ -49,7 +49,10 @@ def test_nested_name_with_a_slash_is_one_category(tmp_path: Path, recorder: Reco
     targeted = cli("plan", "--target", "categories/Apparel/Tops\\/Tees")
     assert targeted.exit_code == 0, targeted.output
     assert "~ categories Apparel/Tops\\/Tees\n" in targeted.stdout
-    assert "Plan: 0 to create, 1 to update, 0 to delete." in targeted.stdout
+    assert (
+        "Plan for local (sandbox .storeconf/local.db): 0 to create, 1 to update, 0 to delete."
+        in targeted.stdout
+    )
 
     out = tmp_path / "exported"
     assert cli("export", "--out", str(out)).exit_code == 0

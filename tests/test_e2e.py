@@ -22,7 +22,8 @@ def test_apply_example_then_replan_is_empty(cli: Cli) -> None:
     assert first.exit_code == 2, first.output
     assert "+ brands Summit Peak" in first.stdout
     assert "+ categories Camping/Tents/Backpacking Tents" in first.stdout
-    assert re.search(r"Plan: \d+ to create, 0 to update, 0 to delete\.", first.stdout)
+    headline = r"Plan for local \(sandbox \.storeconf/local\.db\): \d+ to create, 0 to update, 0 to delete\."
+    assert re.search(headline, first.stdout)
 
     applied = cli("apply", "--auto-approve")
     assert applied.exit_code == 0, applied.output
@@ -50,7 +51,7 @@ def test_one_edit_shows_exactly_that_change(cli: Cli, example: Path) -> None:
     ]
     assert changes == ["  ~ brands RiverStone"]
     assert 'page_title: "RiverStone paddling gear" → "RiverStone kayaks"' in plan.stdout
-    assert "Plan: 0 to create, 1 to update, 0 to delete." in plan.stdout
+    assert "): 0 to create, 1 to update, 0 to delete." in plan.stdout
 
     assert cli("apply", "--auto-approve").exit_code == 0
     assert cli("plan", "--detailed-exitcode").exit_code == 0
@@ -206,7 +207,7 @@ def test_failure_mid_apply_stops_reports_and_replan_shows_rest(example: Path, re
 
     replan = Cli(example, recorder)("plan", "--detailed-exitcode")
     assert replan.exit_code == 2
-    assert f"Plan: {not_applied} to create, 0 to update, 0 to delete." in replan.stdout
+    assert f"): {not_applied} to create, 0 to update, 0 to delete." in replan.stdout
     assert Cli(example, recorder)("apply", "--auto-approve").exit_code == 0
     assert Cli(example, recorder)("plan", "--detailed-exitcode").exit_code == 0
 

@@ -38,7 +38,7 @@ def test_a_changed_rule_is_one_update_of_discount_rules(cli: Cli, example: Path,
     plan = cli("plan", "--detailed-exitcode")
     assert plan.exit_code == 2, plan.output
     assert "~ customer_groups Pro deal" in plan.stdout
-    assert "discount_rules:" in plan.stdout and "Plan: 0 to create, 1 to update, 0 to delete." in plan.stdout
+    assert "discount_rules:" in plan.stdout and "): 0 to create, 1 to update, 0 to delete." in plan.stdout
     recorder.requests.clear()
     assert cli("apply", "--auto-approve").exit_code == 0
     assert [re.sub(r"/\d+$", "/ID", w) for w in writes(recorder)] == [

@@ -100,6 +100,8 @@ class CustomerGroups(Kind[CustomerGroup]):
         "category_access": {"type": "all"},
     }
 
+    key_fields = frozenset({"name"})
+
     def key(self, item: CustomerGroup) -> str:
         return item.name
 
