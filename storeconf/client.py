@@ -157,11 +157,29 @@ class StoreClient:
         self._stats = RequestStats()
         # Whether the store has answered anything yet: until it has, a refused connection is final.
         self._reached = False
+        # Told (pages read, pages known) as collections are paged through, for progress displays.
+        self.on_pages: Callable[[int, int], None] | None = None
+        self._pages = (0, 0)
 
     def __repr__(self) -> str:
         return f"StoreClient(store_hash={self.store_hash!r}, base_url={self.base_url!r})"
 
     __str__ = __repr__
+
+    @property
+    def on_wait(self) -> Callable[[float], None] | None:
+        """Told the seconds requests are held back for the store's quota (0 when they go again)."""
+        return self._limiter.on_wait
+
+    @on_wait.setter
+    def on_wait(self, callback: Callable[[float], None] | None) -> None:
+        self._limiter.on_wait = callback
+
+    def _paged(self, read: int = 0, known: int = 0) -> None:
+        done, total = self._pages
+        self._pages = (done + read, total + known)
+        if self.on_pages is not None:
+            self.on_pages(*self._pages)
 
     @property
     def stats(self) -> RequestStats:
@@ -304,14 +322,15 @@ class StoreClient:
         base = {**(params or {}), "limit": limit}
         first = await self.request("GET", path, params={**base, "page": 1})
         if isinstance(first.body, list):
+            self._paged(1, 1)
             return await self._get_all_v2(path, base, first.body, limit)
         items = _page_items(first.body)
         pages = _total_pages(first.body)
+        self._paged(1, pages)
         if pages <= 1:
             return items
         tasks = [
-            asyncio.ensure_future(self.request("GET", path, params={**base, "page": page}))
-            for page in range(2, pages + 1)
+            asyncio.ensure_future(self._page(path, {**base, "page": page})) for page in range(2, pages + 1)
         ]
         try:
             responses = await asyncio.gather(*tasks)
@@ -323,6 +342,11 @@ class StoreClient:
             items.extend(_page_items(response.body))
         return items
 
+    async def _page(self, path: str, params: Params) -> ApiResponse:
+        response = await self.request("GET", path, params=params)
+        self._paged(1)
+        return response
+
     async def _get_all_v2(
         self, path: str, base: dict[str, Any], first: list[Any], limit: int
     ) -> list[dict[str, Any]]:
@@ -330,7 +354,8 @@ class StoreClient:
         page, last = 1, first
         while len(last) >= limit:
             page += 1
-            response = await self.request("GET", path, params={**base, "page": page})
+            self._paged(0, 1)
+            response = await self._page(path, {**base, "page": page})
             last = response.body if isinstance(response.body, list) else []
             items.extend(last)
         return items

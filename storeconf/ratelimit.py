@@ -79,6 +79,9 @@ class RateLimiter:
         self._window = 0
         self.waits = 0
         self.waited_s = 0.0
+        # Told how long requests are held back for the quota (then 0 when they go again), so a
+        # progress display can say why nothing moves.
+        self.on_wait: Callable[[float], None] | None = None
 
     @property
     def in_flight(self) -> int:
@@ -134,7 +137,11 @@ class RateLimiter:
         if delay > 0:
             self.waits += 1
             self.waited_s += delay
+            if self.on_wait is not None:
+                self.on_wait(delay)
             await self._sleep(delay)
+            if self.on_wait is not None:
+                self.on_wait(0.0)
         self._window += 1
         self._left = self._quota
         self._reset_at = None

@@ -19,7 +19,8 @@ from storeconf.cli.options import (
     LockTimeout,
     TargetOption,
 )
-from storeconf.cli.output import confirm, print_plan, print_report, progress
+from storeconf.cli.output import confirm, print_plan, print_report
+from storeconf.cli.progress import applying, reading
 from storeconf.cli.session import session
 from storeconf.config import load_project
 from storeconf.engine import (
@@ -73,7 +74,8 @@ def apply(
                 client, timeout=lock_timeout, break_lock=break_lock, on_wait=waiting, on_break=breaking
             ),
         ):
-            planned = await make_plan(project, client, targets=targets)
+            with reading(s.out, client):
+                planned = await make_plan(project, client, targets=targets)
             if saved is not None:
                 check_saved_plan(saved, planned.plan)
             print_plan(s.out, RENDERERS["text"](planned.plan), "text")
@@ -83,7 +85,7 @@ def apply(
             if not auto_approve and saved is None and not confirm(s.out):
                 raise ApplyCancelled("Apply cancelled.")
             report = ApplyReport()
-            with progress(s.out, len(planned.plan.changes)) as tick, ctrl_c(planned.ctx.halt, s.err):
+            with applying(s.out, client, len(planned.plan.changes)) as tick, ctrl_c(planned.ctx.halt, s.err):
                 try:
                     return await apply_planned(
                         planned,

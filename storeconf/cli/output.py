@@ -1,17 +1,14 @@
-"""How commands talk to the terminal: plans, the apply prompt, progress, the apply report."""
+"""How commands talk to the terminal: plans, the apply prompt, the apply report (progress: progress.py)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 
 from storeconf.applier import ApplyReport
 from storeconf.cli.session import Session
-from storeconf.kinds.base import Outcome
 from storeconf.render.report import report_lines, summary_line
 
 
@@ -34,26 +31,6 @@ def confirm(console: Console) -> bool:
     if not answer.endswith("\n") or not sys.stdin.isatty():
         console.print()
     return answer.strip() == "yes"
-
-
-class progress:
-    """A progress bar on a terminal; nothing otherwise (logs stay clean in CI)."""
-
-    def __init__(self, console: Console, total: int) -> None:
-        self.bar = Progress(console=console, transient=True) if console.is_terminal else None
-        self.total = total
-
-    def __enter__(self) -> Callable[[Outcome], None]:
-        if self.bar is None:
-            return lambda _: None
-        self.bar.start()
-        task = self.bar.add_task("applying", total=self.total)
-        bar = self.bar
-        return lambda _: bar.advance(task)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def print_report(s: Session, report: ApplyReport) -> None:

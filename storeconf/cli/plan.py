@@ -16,6 +16,7 @@ import typer
 from storeconf.cli.github import source_link
 from storeconf.cli.options import DetailedExitcode, EnvOption, FormatOption, PlanOutOption, TargetOption
 from storeconf.cli.output import print_plan
+from storeconf.cli.progress import reading
 from storeconf.cli.session import Session, session
 from storeconf.config import load_project
 from storeconf.engine import Planned, connect, make_plan
@@ -84,7 +85,8 @@ def plan(
 async def plan_env(s: Session, env: str, target: list[str] | None) -> Planned:
     project = load_project(s.directory, env)
     async with connect(project.environment, wrap=s.runtime.wrap) as client:
-        return await make_plan(project, client, targets=target or ())
+        with reading(s.err, client):
+            return await make_plan(project, client, targets=target or ())
 
 
 def plan_or_error(s: Session, env: str, target: list[str] | None, out: str | None) -> Section:
