@@ -327,7 +327,8 @@ def ignored_but_set(desired: DesiredState, registry: Registry) -> list[str]:
                 more = f" (and {len(users) - 1} more)" if len(users) > 1 else ""
                 warnings.append(
                     f"{where}: {kind_name} {first.key!r}{more} sets {name!r}, which "
-                    f"manage.{kind_name}.ignore lists: the value is ignored (never compared or written)"
+                    f"manage.{kind_name}.ignore lists: it is written only when storeconf creates the object, "
+                    "never compared or updated"
                 )
     return warnings
 

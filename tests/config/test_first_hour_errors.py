@@ -174,9 +174,9 @@ def test_ignore_of_a_field_the_config_sets_warns_naming_one_item(project: Projec
     )
     assert project.load().warnings == (
         "products.yaml:2:62: products 'A-1' (and 2 more) sets 'price', which manage.products.ignore lists: "
-        "the value is ignored (never compared or written)",
+        "it is written only when storeconf creates the object, never compared or updated",
         "products.yaml:10:15: products 'C-1' sets 'variants.inventory_level', which manage.products.ignore "
-        "lists: the value is ignored (never compared or written)",
+        "lists: it is written only when storeconf creates the object, never compared or updated",
     )
 
 
