@@ -14,7 +14,8 @@ from storeconf.render.report import report_lines, summary_line
 
 def print_plan(console: Console, text: str, fmt: str) -> None:
     if fmt != "text":
-        console.print(text, end="", markup=False, highlight=False)
+        # Never wrapped: a JSON or Markdown plan must survive any console width byte for byte.
+        console.print(text, end="", markup=False, highlight=False, soft_wrap=True)
         return
     styles = {"+": "green", "~": "yellow", "-": "red"}
     for line in text.splitlines():

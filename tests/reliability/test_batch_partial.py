@@ -37,7 +37,10 @@ def test_one_taken_url_fails_only_its_product(tmp_path: Path, recorder: Recorder
     assert f"  ~ products B04  ({where})" in result.stderr
     assert put_count(recorder, PRODUCTS_PUT) - before == 2  # the batch, then the nine others again
     replan = cli("plan")
-    assert "Plan: 0 to create, 1 to update, 0 to delete." in replan.stdout
+    assert (
+        "Plan for local (sandbox .storeconf/local.db): 0 to create, 1 to update, 0 to delete."
+        in replan.stdout
+    )
     assert "  ~ products B04" in replan.stdout
 
 
@@ -88,7 +91,10 @@ def test_bisects_when_the_store_does_not_name_the_item(tmp_path: Path, recorder:
     # 10 items, the bad one at index 3: [0-9] [0-4] [0-1] [2-4] [2] [3-4] [3] [4] [5-9]
     assert put_count(picky, PRODUCTS_PUT) == 9
     assert not picky.failures()
-    assert "Plan: 0 to create, 1 to update, 0 to delete." in Cli(project, recorder)("plan").stdout
+    assert (
+        "Plan for local (sandbox .storeconf/local.db): 0 to create, 1 to update, 0 to delete."
+        in Cli(project, recorder)("plan").stdout
+    )
 
 
 VARIANTS = """\
@@ -182,4 +188,7 @@ def test_category_207_names_each_failed_item(tmp_path: Path, recorder: Recorder)
         and "[update categories Tents, categories.yaml:2:5]" in errors[0]
     )
     assert "Applied (1):\n  ~ categories Stoves" in result.stderr
-    assert "Plan: 0 to create, 1 to update, 0 to delete." in cli("plan").stdout
+    assert (
+        "Plan for local (sandbox .storeconf/local.db): 0 to create, 1 to update, 0 to delete."
+        in cli("plan").stdout
+    )

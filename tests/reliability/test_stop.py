@@ -37,7 +37,10 @@ def test_lost_connection_stops_starting_and_reports_one_cause(tmp_path: Path, re
     assert not_started > 35
 
     replan = Cli(project, recorder)("plan", "--detailed-exitcode")
-    assert f"Plan: {failed + not_started} to create, 0 to update, 0 to delete." in replan.stdout
+    assert (
+        f"Plan for local (sandbox .storeconf/local.db): {failed + not_started} to create, "
+        "0 to update, 0 to delete." in replan.stdout
+    )
     # The dead run could not release its store lock: the next apply is refused, naming it,
     # until told the run is gone.
     refused = Cli(project, recorder)("apply", "--auto-approve")
