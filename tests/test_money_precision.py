@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storeconf.config import load_project
+from storeconf.kinds.price_lists.spec import flat_record
 from tests.conftest import Cli, Recorder
 
 
@@ -109,3 +110,9 @@ def test_validate_warns_once_that_a_value_will_be_stored_rounded(tmp_path: Path)
         "Warning: products.yaml:7:17: products[0].cost_price: 7.12345 has more than 4 decimal places; "
         "the store keeps 7.1235\n"
     )
+
+
+def test_price_list_records_round_like_every_other_price() -> None:
+    # Half away from zero on the decimal as written, as the store does; round() gave 2.3333.
+    record = flat_record("TENT", "usd", {"price": 2.33335, "bulk_pricing_tiers": []})
+    assert record["price"] == 2.3334

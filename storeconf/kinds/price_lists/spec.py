@@ -19,6 +19,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from storeconf.kinds.base import Spec
 from storeconf.model import FlowRow
+from storeconf.money import store_money
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
 Money = Annotated[float, Field(ge=0)]
@@ -97,7 +98,7 @@ def flat_record(sku: str, currency: str, fields: dict[str, Any]) -> dict[str, An
     item: dict[str, Any] = {"sku": sku, "currency": currency.upper()}
     for name in PRICES:
         value = fields.get(name)
-        item[name] = None if value is None else round(float(value), 4)
+        item[name] = None if value is None else store_money(float(value))
     item["bulk_pricing_tiers"] = normal_tiers(fields.get("bulk_pricing_tiers") or [])
     return item
 
@@ -108,7 +109,7 @@ def normal_tiers(tiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "quantity_min": int(t["quantity_min"]),
             "quantity_max": int(t.get("quantity_max") or 0),
             "type": t["type"],
-            "amount": round(float(t["amount"]), 4),
+            "amount": store_money(float(t["amount"])),
         }
         for t in tiers
     ]

@@ -17,6 +17,7 @@ import re
 import sqlite3
 from typing import Any
 
+from storeconf.money import store_money
 from storeconf.sandbox.core.db import StoreDb, dump_doc, load_doc
 from storeconf.sandbox.core.validate import MISSING, int_range_error
 
@@ -110,7 +111,7 @@ def price_fields(item: dict[str, Any], *, price_required: bool) -> dict[str, Any
         elif value < 0:
             errors[name] = "must be at least 0"
         else:
-            out[name] = round(float(value), 4)
+            out[name] = store_money(float(value))
     if price_required and "price" not in out and "price" not in errors:
         errors["price"] = MISSING
     tiers = item.get("bulk_pricing_tiers")
