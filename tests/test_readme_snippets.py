@@ -40,7 +40,11 @@ def environ_for(text: str) -> dict[str, str]:
 
 
 def resource_snippets() -> list[str]:
-    return [text for _, text in snippets() if not re.search(r"^(version|environments|include):", text, re.M)]
+    return [
+        text
+        for _, text in snippets()
+        if not re.search(r"^(version|environments|include|manage):", text, re.M)
+    ]
 
 
 def load_all_environments(root: Path, text: str) -> None:
