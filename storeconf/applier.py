@@ -75,7 +75,7 @@ async def apply_plan(
         group = _without_dependents(group, kind, registry, broken, report)
         await _apply_group(kind, group, client, ctx, report, on_progress)
         for change, _ in report.failed:
-            broken.setdefault((change.kind, registry[change.kind].identity(change.key)), "failed")
+            _break(broken, registry[change.kind], change, "failed")
         if ctx.halt.tripped:
             report.interrupted = ctx.halt.interrupted
             report.not_attempted += [c for g in groups[index + 1 :] for c in g]
@@ -102,8 +102,14 @@ def _without_dependents(
             continue
         why = broken[(bad[0], registry[bad[0]].identity(bad[1]))]
         report.skipped.append((change, f"depends on {bad[0]} {bad[1]}, which {why}"))
-        broken[(kind.name, kind.identity(change.key))] = "was skipped"
+        _break(broken, kind, change, "was skipped")
     return kept
+
+
+def _break(broken: dict[tuple[str, str], str], kind: Kind[Any], change: Change, why: str) -> None:
+    """Mark an object (and the other keys it is known by, see Kind.aliases) as not applied."""
+    for key in [change.key, *kind.aliases(change.fields)]:
+        broken.setdefault((kind.name, kind.identity(key)), why)
 
 
 async def _apply_group(

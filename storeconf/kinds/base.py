@@ -179,6 +179,11 @@ class Kind(Generic[SpecT]):
         """(kind, key) of the objects these fields refer to, so --target can bring them along."""
         return []
 
+    def aliases(self, fields: dict[str, Any]) -> list[str]:
+        """Other keys other kinds use for this object (a product's variant SKUs, which price-list
+        records name), so --keep-going skips what refers to it by them too."""
+        return []
+
     def live_key(self, fields: dict[str, Any]) -> str:
         # model_construct: a live object the spec would reject must still get its key.
         return self.key(self.spec.model_construct(**fields))  # type: ignore[arg-type]

@@ -108,12 +108,15 @@ class PriceLists(Kind[PriceList]):
 
     def refs(self, fields: dict[str, Any]) -> list[tuple[str, str]]:
         groups = {a["customer_group"] for a in fields.get("assignments") or [] if a.get("customer_group")}
-        return [("customer_groups", g) for g in sorted(groups)]
+        # Records name variant SKUs, which products answer to as aliases (Kind.aliases).
+        skus = dict.fromkeys(str(r["sku"]) for r in fields.get("records") or [])
+        return [("customer_groups", g) for g in sorted(groups)] + [("products", sku) for sku in skus]
 
     def references_in(self, desired: DesiredState | None) -> tuple[str, ...]:
         if desired is None or "customer_groups" in desired.manage:
             return self.references
-        uses = any(self.refs(obj.fields) for obj in desired.objects.get(self.name, {}).values())
+        objects = desired.objects.get(self.name, {}).values()
+        uses = any(a.get("customer_group") for obj in objects for a in obj.fields.get("assignments") or [])
         return self.references if uses else ()
 
     def check_references(self, desired: DesiredState, live: LiveState | None) -> list[Problem]:

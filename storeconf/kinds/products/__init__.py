@@ -135,6 +135,9 @@ class Products(Kind[Product]):
         # finds the live product to update (a create would clash with it: 409).
         return str(fields["name"]).casefold() if fields.get("name") else None
 
+    def aliases(self, fields: dict[str, Any]) -> list[str]:
+        return [str(v["sku"]) for v in fields.get("variants") or [] if isinstance(v, dict) and v.get("sku")]
+
     def refs(self, fields: dict[str, Any]) -> list[tuple[str, str]]:
         # --target products/X brings along the brand and categories X is written with.
         brand = [("brands", str(fields["brand"]))] if fields.get("brand") else []
