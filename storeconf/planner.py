@@ -102,7 +102,7 @@ def _leaves(registry: Registry) -> set[str]:
 
     last = {kind.name for kind in registry if kind.name not in referred_by(list(registry))}
     referred = referred_by([kind for kind in registry if kind.name not in last])
-    return {kind.name for kind in registry if kind.name not in referred}
+    return {kind.name for kind in registry if kind.name not in referred or kind.delete_first}
 
 
 def _interleave(writes: list[Change], deletes: list[Change], leaves: set[str]) -> list[Change]:

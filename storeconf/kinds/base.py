@@ -133,6 +133,10 @@ class Kind(Generic[SpecT]):
     spec: ClassVar[type[Spec]]
     file: ClassVar[str]
     depends_on: ClassVar[tuple[str, ...]] = ()
+    # Deletes run just before this kind's writes, not last (see planner._interleave). For a
+    # kind whose objects hold store-wide unique values (SKUs) that writes may reuse, and
+    # which other kinds name only by keys the config must declare (so none names a deleted one).
+    delete_first: ClassVar[bool] = False
     sensitive_fields: ClassVar[frozenset[str]] = frozenset()
     # The fields `key()` reads: `manage.ignore` cannot name them.
     key_fields: ClassVar[frozenset[str]] = frozenset()

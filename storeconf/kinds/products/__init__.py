@@ -78,6 +78,9 @@ class Products(Kind[Product]):
     metafields = "/v3/catalog/products"
     depends_on = ("brands", "categories")
     references = ("brands", "categories")
+    # Price lists, groups and promotions name products by SKU, which validation ties to the
+    # config; a SKU moving from a deleted product to another product needs the delete first.
+    delete_first = True
     # Product creates run this many at a time (each is one POST plus its follow-ups).
     concurrency = 8
     # A create is a POST and then follow-ups (options, modifiers, channels): one found by
