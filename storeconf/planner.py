@@ -175,7 +175,7 @@ def _replacement(
     diff = tuple(FieldChange(k, None, v, k in secret) for k, v in obj.fields.items() if k not in parts)
     children = kind.adjust_children(obj.fields, None, part_changes(kind, obj.fields, {}, sensitive=secret))
     create = _change(kind, obj, Action.CREATE, diff, manage, children=children)
-    return [replace(_delete(kind, current, manage), replaces=why), replace(create, replaces=why)]
+    return [replace(_delete(kind, current, manage), replaces=why, reason=None), replace(create, replaces=why)]
 
 
 def _change(

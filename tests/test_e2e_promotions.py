@@ -99,7 +99,7 @@ THRESHOLD_AND_LIMIT_TEXT = """\
           max_uses: 400
           max_uses_per_customer: 1
 
-Plan: 0 to create, 2 to update, 0 to delete.
+Plan for local (sandbox .storeconf/local.db): 1 to create, 1 to update, 1 to delete.
   promotions: 1 to update
   code: 1 to create, 1 to delete
 """
@@ -178,7 +178,7 @@ def test_write_once_change_is_a_replacement_guarded_once_used(run: Cli, shop: Pa
     assert (
         "  + promotions Summit Peak 15% coupon  (replaced: coupon_type cannot change in place)" in plan.stdout
     )
-    assert "Plan: 1 to create, 0 to update, 1 to delete." in plan.stdout
+    assert ": 1 to create, 0 to update, 1 to delete." in plan.stdout
     with db(shop) as conn:  # an order used the coupon
         conn.execute("UPDATE promotions SET doc = json_set(doc, '$.current_uses', 3) WHERE id = 4")
     guarded = run("plan")

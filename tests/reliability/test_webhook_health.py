@@ -27,7 +27,7 @@ def test_deactivated_webhook_is_its_own_line_and_apply_reactivates(key: str, cli
     assert plan.exit_code == 2
     assert f"  ~ webhooks {key}  (deactivated by the store)" in plan.stdout
     assert "is_active: false → true" in plan.stdout
-    assert "Plan: 0 to create, 1 to update, 0 to delete." in plan.stdout
+    assert ": 0 to create, 1 to update, 0 to delete." in plan.stdout
     markdown = cli("plan", "--format", "markdown").stdout
     assert "(deactivated by the store)" in markdown
     assert (
