@@ -138,12 +138,13 @@ def brand_put_name(name: str, spec: Spec) -> None:
     media["application/json"]["schema"] = schema
 
 
-PLATFORM_STATUSES = ("429", "500", "502", "503", "504")
+PLATFORM_STATUSES = ("401", "403", "429", "500", "502", "503", "504")
 
 
 def platform_statuses(name: str, spec: Spec) -> None:
-    """Project addition, not in KNOWN_DEFECTS.md: 429 and 5xx can come from any endpoint
-    (rate limits and outages are platform-wide, BIGCOMMERCE_API.md section 2) but few
+    """Project addition, not in KNOWN_DEFECTS.md: 401/403 (bad token, missing scope), 429 and
+    5xx can come from any endpoint (credentials, scopes, rate limits and outages are
+    platform-wide, BIGCOMMERCE_API.md section 2) but few
     operations document them. Where an operation does document one, it is validated."""
     for _path, _method, operation in operations(spec):
         responses = operation.setdefault("responses", {})
