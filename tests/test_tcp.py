@@ -18,7 +18,10 @@ TOKEN = "tcp-test-token"
 
 
 def storeconf(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("storeconf")
+    # The console script of the interpreter running the tests: a `storeconf` found first on
+    # PATH may belong to another install (a stale global one, a pyenv shim).
+    beside = Path(sys.executable).parent / "storeconf"
+    exe = str(beside) if beside.exists() else shutil.which("storeconf")
     cmd = [exe] if exe else [sys.executable, "-m", "storeconf"]
     return subprocess.run(
         [*cmd, *args], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=120
