@@ -26,6 +26,7 @@ from storeconf.sandbox.core.gateway import Gateway
 from storeconf.sandbox.core.http import NOT_FOUND_TITLE, ApiError, error_body
 from storeconf.sandbox.core.resource import Resource
 from storeconf.sandbox.customers import groups as customer_groups
+from storeconf.sandbox.hooks import admin as webhook_admin
 from storeconf.sandbox.hooks import webhooks
 from storeconf.sandbox.marketing import codes, promotions
 from storeconf.sandbox.pricing import assignments as price_list_assignments
@@ -44,6 +45,7 @@ RESOURCES: tuple[Resource, ...] = (
     assignments.RESOURCE,
     scripts.RESOURCE,
     webhooks.RESOURCE,
+    webhook_admin.RESOURCE,
     product_parts.RESOURCE,
     modifiers.RESOURCE,
     catalog_metafields.RESOURCE,

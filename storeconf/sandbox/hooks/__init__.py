@@ -1,1 +1,1 @@
-"""/v3/hooks: webhooks."""
+"""/v3/hooks: webhooks and the API account's webhook admin settings."""

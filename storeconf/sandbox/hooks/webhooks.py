@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS webhooks (
 """
 
 MAX_PER_SCOPE = 10
-_MISSING = "error.path.missing."
+MISSING = "error.path.missing."
 _FIELDS = (
     Field("scope", "string", min_length=1),
     Field("destination", "string", min_length=1),
@@ -61,11 +61,11 @@ _FILTERS = (
 )
 
 
-def _invalid(errors: dict[str, str]) -> ApiError:
+def unprocessable(errors: dict[str, str]) -> ApiError:
     return ApiError(422, error_body(422, INVALID_JSON_TITLE, errors=errors, type_=STATUS_CODES_PATH))
 
 
-def _malformed() -> ApiError:
+def malformed() -> ApiError:
     return ApiError(400, error_body(400, "Input is invalid.", type_=STATUS_CODES_PATH))
 
 
@@ -73,11 +73,11 @@ async def list_hooks(request: Request) -> Response:
     page = page_of(request)
     where = owned_where(request, _FILTERS)
     rows, total = fetch_page(sandbox_of(request).db, "webhooks", where, "id ASC", page)
-    return collection(request, [_to_api(row) for row in rows], total, page)
+    return collection(request, [to_api(row) for row in rows], total, page)
 
 
 async def create_hook(request: Request) -> Response:
-    body = await read_object(request, _malformed)
+    body = await read_object(request, malformed)
     _validate(body, required=("scope", "destination"))
     sandbox, client_id = sandbox_of(request), client_id_of(request)
     now = sandbox.epoch_now()
@@ -96,22 +96,22 @@ async def create_hook(request: Request) -> Response:
             "INSERT INTO webhooks (client_id, scope, destination, is_active, doc) VALUES (?, ?, ?, ?, ?)",
             [client_id, body["scope"], body["destination"], doc["is_active"], dump_doc(doc)],
         )
-    return single(_to_api(_row(sandbox.db, client_id, int(cursor.lastrowid or 0))))
+    return single(to_api(_row(sandbox.db, client_id, int(cursor.lastrowid or 0))))
 
 
 async def get_hook(request: Request) -> Response:
     row = _row(sandbox_of(request).db, client_id_of(request), request.path_params["webhook_id"])
-    return single(_to_api(row))
+    return single(to_api(row))
 
 
 async def update_hook(request: Request) -> Response:
     sandbox, client_id = sandbox_of(request), client_id_of(request)
     row = _row(sandbox.db, client_id, request.path_params["webhook_id"])
-    body = await read_object(request, _malformed)
+    body = await read_object(request, malformed)
     if not any(name in body for name in _WRITABLE):
-        raise _invalid({"body": "at least one of " + ", ".join(_WRITABLE) + " is required"})
+        raise unprocessable({"body": "at least one of " + ", ".join(_WRITABLE) + " is required"})
     _validate(body, required=())
-    hook = _to_api(row) | {k: body[k] for k in _WRITABLE if k in body}
+    hook = to_api(row) | {k: body[k] for k in _WRITABLE if k in body}
     doc = load_doc(row["doc"]) | {"headers": hook["headers"], "is_active": hook["is_active"]}
     doc["updated_at"] = sandbox.epoch_now()
     with sandbox.db.tx():
@@ -123,26 +123,26 @@ async def update_hook(request: Request) -> Response:
             "UPDATE webhooks SET scope = ?, destination = ?, is_active = ?, doc = ? WHERE id = ?",
             [hook["scope"], hook["destination"], hook["is_active"], dump_doc(doc), row["id"]],
         )
-    return single(_to_api(_row(sandbox.db, client_id, row["id"])))
+    return single(to_api(_row(sandbox.db, client_id, row["id"])))
 
 
 async def delete_hook(request: Request) -> Response:
     """Unlike most DELETEs this answers 200 with the webhook that was deleted."""
     db, client_id = sandbox_of(request).db, client_id_of(request)
-    hook = _to_api(_row(db, client_id, request.path_params["webhook_id"]))
+    hook = to_api(_row(db, client_id, request.path_params["webhook_id"]))
     with db.tx():
         db.execute("DELETE FROM webhooks WHERE id = ?", [hook["id"]])
     return single(hook)
 
 
 def _validate(body: dict[str, Any], required: tuple[str, ...]) -> None:
-    errors = check(body, _FIELDS, required=required, missing=_MISSING)
+    errors = check(body, _FIELDS, required=required, missing=MISSING)
     if "scope" in body and "scope" not in errors and not body["scope"].startswith("store/"):
         errors["scope"] = "must be a webhook event scope such as store/order/created"
     if "destination" in body and "destination" not in errors and not _https_443(body["destination"]):
         errors["destination"] = "must be an https URL served on port 443"
     if errors:
-        raise _invalid(errors)
+        raise unprocessable(errors)
 
 
 def _https_443(url: str) -> bool:
@@ -159,7 +159,7 @@ def _check_scope_limit(db: StoreDb, client_id: str, scope: str, own_id: int | No
         [client_id, scope, own_id],
     )
     if int(count) >= MAX_PER_SCOPE:
-        raise _invalid({"scope": f"at most {MAX_PER_SCOPE} webhooks per scope are allowed"})
+        raise unprocessable({"scope": f"at most {MAX_PER_SCOPE} webhooks per scope are allowed"})
 
 
 def _check_unique(db: StoreDb, client_id: str, scope: str, destination: str, own_id: int | None) -> None:
@@ -180,7 +180,7 @@ def _destination_key(url: str) -> str:
 
 
 def _duplicate() -> ApiError:
-    return _invalid({"destination": "a webhook for this scope and destination already exists"})
+    return unprocessable({"destination": "a webhook for this scope and destination already exists"})
 
 
 def _write(db: StoreDb, sql: str, params: list[Any]) -> sqlite3.Cursor:
@@ -199,7 +199,7 @@ def _row(db: StoreDb, client_id: str, webhook_id: int) -> sqlite3.Row:
     return row
 
 
-def _to_api(row: sqlite3.Row) -> dict[str, Any]:
+def to_api(row: sqlite3.Row) -> dict[str, Any]:
     doc = load_doc(row["doc"])
     return {
         "id": row["id"],
