@@ -13,6 +13,7 @@ from storeconf.kinds.price_lists import PriceLists
 from storeconf.kinds.products import Products
 from storeconf.kinds.promotions import Promotions
 from storeconf.kinds.scripts import Scripts
+from storeconf.kinds.webhook_admin import WebhookAdmin
 from storeconf.kinds.webhooks import Webhooks
 
 KINDS: tuple[Kind[Any], ...] = (
@@ -24,6 +25,7 @@ KINDS: tuple[Kind[Any], ...] = (
     Promotions(),
     Scripts(),
     Webhooks(),
+    WebhookAdmin(),
 )
 
 
