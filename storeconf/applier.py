@@ -141,6 +141,8 @@ async def _apply_group(
             if on_progress:
                 on_progress(outcome)
         pending = again + waiting
+        if len(report.failed) > failures:  # a kind that did not trip the halt still stops the next groups
+            ctx.halt.failed(report.failed[-1][1])
         if (len(report.failed) > failures and ctx.halt.stop_on_failure) or ctx.halt.interrupted:
             report.not_attempted += pending
             return

@@ -6,8 +6,12 @@ BigCommerce answers a batch write with bad items in one of these ways:
 - it rejects the whole batch with one `batch_errors` entry per bad item (`PUT
   /catalog/variants` 422 names the index in the entry's `errors` keys; price records name
   the item by the `data` it was sent with);
-- it applies the good items and lists the bad ones in a 207 (categories): nothing to resend,
-  `item_messages` attributes the errors.
+- it applies the good items and lists the bad ones in a 207 (categories), or in a 422 whose
+  `meta` counts what it applied (promotion codes' bulk delete: `errors: [{…, "errors":
+  {"2.code": "…"}}]` with `meta.success`; price-list assignments: `meta.saved_records`):
+  nothing to resend, `item_messages` attributes the errors.
+Price records say neither way whether the others were saved ("may include errors during
+partial update"): the others are resent, which an upsert makes harmless.
 When a rejection names no item (a 422 without indexes, a 404 for a product deleted since
 the plan, a 413), the batch is bisected: each half is sent on its own until every bad item
 is alone. Errors that are not about items (5xx, dropped connections, 401/403/429) fail the
@@ -38,8 +42,11 @@ class ItemError(StoreconfError):
 
 def item_messages(body: Any, items: Sequence[Any]) -> dict[int, str]:
     """The errors a batch answer gives per item, by the item's index in `items`."""
-    listed = isinstance(body, dict) and isinstance(body.get("batch_errors"), list)
-    entries = body["batch_errors"] if listed else [body]
+    entries = [body]
+    for name in ("batch_errors", "errors"):  # promotions' error body is a list of error objects
+        if isinstance(body, dict) and isinstance(body.get(name), list):
+            entries = body[name]
+            break
     found: dict[int, list[str]] = {}
     for entry in entries:
         if not isinstance(entry, dict):
@@ -107,6 +114,8 @@ async def send_good_items(
             if named:
                 failures.update((positions[i], ItemError(exc, text)) for i, text in named.items())
                 rest = [p for i, p in enumerate(positions) if i not in named]
+                if _others_applied(exc.body, len(named), len(positions)):
+                    rest = []  # the store applied them already
             elif len(positions) > 1:  # the store does not say which: bisect
                 middle = len(positions) // 2
                 await run(positions[:middle])
@@ -120,3 +129,40 @@ async def send_good_items(
     if items:
         await run(list(range(len(items))))
     return failures
+
+
+def _others_applied(body: Any, failed: int, count: int) -> bool:
+    """Whether the answer counts every item it does not name as applied."""
+    meta = body.get("meta") if isinstance(body, dict) else None
+    done = meta.get("success", meta.get("saved_records")) if isinstance(meta, dict) else None
+    return isinstance(done, int) and done + failed == count
+
+
+async def send_labelled(
+    items: Sequence[tuple[str, T]], size: int, send: Callable[[list[T]], Awaitable[Any]]
+) -> list[tuple[str, BaseException]]:
+    """Send `items` `size` a request, one request at a time, each through `send_good_items`.
+    Returns the labels of the items the store refused, with their errors. A failure that is
+    not about items (a 5xx, a lost connection) is raised: the batch failed as a whole."""
+    refused: list[tuple[str, BaseException]] = []
+    for start in range(0, len(items), size):
+        chunk = items[start : start + size]
+        failures = await send_good_items([item for _, item in chunk], send)
+        for index, error in sorted(failures.items()):
+            if not isinstance(error, ItemError) and not about_items(error):
+                raise error
+            refused.append((chunk[index][0], error))
+    return refused
+
+
+class ItemsFailed(StoreconfError):
+    """Nested items of one object the store refused (a price list's records, a promotion's codes),
+    each named by its label (key and config FILE:LINE); the object's other items were written."""
+
+    SHOWN = 5
+
+    def __init__(self, failed: Sequence[tuple[str, BaseException]]) -> None:
+        self.failed = list(failed)
+        shown = "; ".join(f"{label}: {error}" for label, error in self.failed[: self.SHOWN])
+        more = len(self.failed) - self.SHOWN
+        super().__init__(shown + (f" (+{more} more)" if more > 0 else ""))

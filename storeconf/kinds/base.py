@@ -345,6 +345,16 @@ class Kind(Generic[SpecT]):
 _MISSING = object()
 
 
+def item_label(ctx: Context, owner: Change, identity: str, item: Change, *path: str | int) -> str:
+    """`record SKU USD (FILE:LINE)`: a nested item of `owner` (whose identity is `identity`) and
+    where the config declares the value at `path` below the owner; without the place when the
+    config does not declare it (a code pruned from the store)."""
+    desired: DesiredState | None = ctx.extra.get("desired")
+    obj = desired.objects.get(owner.kind, {}).get(identity) if desired is not None else None
+    where = obj.location_of(*path) if obj is not None and path else None
+    return f"{item.kind} {item.key}" + (f" ({where})" if where else "")
+
+
 def changed_fields(change: Change) -> dict[str, Any]:
     """The top-level desired fields an update touches (whole values, even if one nested key changed)."""
     roots = {d.path.split(".", 1)[0] for d in change.diff}

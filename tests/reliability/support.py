@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,3 +147,41 @@ def counts_of(stderr: str, *titles: str) -> list[int]:
         found = re.search(rf"^{title} \((\d+)\):", stderr, re.M)
         out.append(int(found.group(1)) if found else 0)
     return out
+
+
+def with_fault(make: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]) -> Recorder:
+    """A recorder whose store misbehaves as `make(inner)` says (its answers are still spec-checked)."""
+
+    class Faulty(Recorder):
+        def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+            return super().wrap(make(inner))
+
+    return Faulty()
+
+
+class WritesFirst(httpx.AsyncBaseTransport):
+    """Another app writes to the store just before storeconf's first `trigger` request
+    (`"PUT /records"`: method and path suffix): the store changed between plan and write."""
+
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, trigger: str, method: str, path: str, body: object = None
+    ) -> None:
+        self.inner, self.trigger, self.write = inner, trigger.split(" ", 1), (method, path, body)
+        self.done = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        method, suffix = self.trigger
+        if not self.done and request.method == method and request.url.path.endswith(suffix):
+            self.done = True
+            verb, path, body = self.write
+            prefix = request.url.path.split("/v3/", 1)[0]
+            headers = {k: v for k, v in request.headers.items() if k.lower() in ("x-auth-token", "accept")}
+            url = request.url.copy_with(path=prefix + path, query=b"")
+            other = httpx.Request(verb, url, headers=headers, json=body)
+            answer = await self.inner.handle_async_request(other)
+            await answer.aread()
+            assert answer.status_code < 300, answer.text
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

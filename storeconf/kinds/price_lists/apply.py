@@ -5,6 +5,9 @@ a request, one request at a time (the docs allow one bulk upsert per store; para
 ones are refused with 429). Deleted records are removed with `variant_id:in` filters
 per currency; a records DELETE is never sent without a filter (without one the API
 empties the list).
+
+Records and assignments the store refuses fail alone (`storeconf.batch`): the others are
+written, the list's change fails with `ItemsFailed` naming each refused item and its line.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from storeconf.batch import ItemsFailed, send_labelled
 from storeconf.client import StoreClient
-from storeconf.errors import ApiError, ApplyError
-from storeconf.kinds.base import Context, Outcome, changed_fields
+from storeconf.errors import ApplyError
+from storeconf.kinds.base import Context, Outcome, changed_fields, item_label
 from storeconf.kinds.price_lists.spec import PRICES
 from storeconf.plan import Action, Change
 
@@ -34,9 +38,13 @@ class Writer:
         # One list after another: the record upserts of two lists must not overlap.
         out = []
         for change in changes:
+            if self.ctx.halt.tripped:
+                out.append(Outcome(change, self.ctx.halt.not_started()))
+                continue
             try:
                 out.append(Outcome(change, None, await self._one(change)))
             except Exception as exc:  # reported per change; the applier decides what to stop
+                self.ctx.halt.failed(exc)
                 out.append(Outcome(change, exc))
         return out
 
@@ -54,11 +62,15 @@ class Writer:
             top = {k: v for k, v in changed_fields(change).items() if k in ("name", "active")}
             if top:  # the API requires `name` on every PUT
                 await self.client.request("PUT", f"{LISTS}/{list_id}", json={"name": change.key, **top})
-        await self._records(list_id, [c for c in change.children if c.kind == "record"])
-        await self._assignments(list_id, [c for c in change.children if c.kind == "assignment"])
+        # The assignments are written even when records fail: they do not depend on them.
+        refused = await self._records(list_id, change)
+        refused += await self._assignments(list_id, change)
+        if refused:
+            raise ItemsFailed(refused)
         return list_id
 
-    async def _records(self, list_id: int, changes: list[Change]) -> None:
+    async def _records(self, list_id: int, change: Change) -> list[tuple[str, BaseException]]:
+        changes = [c for c in change.children if c.kind == "record"]
         gone: dict[str, list[Any]] = {}
         for c in changes:
             if c.action is Action.DELETE:
@@ -72,21 +84,36 @@ class Writer:
                     continue
                 params = {"currency": currency.lower(), "variant_id:in": ",".join(chunk)}
                 await self.client.request("DELETE", f"{LISTS}/{list_id}/records", params=params)
-        upserts = [_record_body(c.fields) for c in changes if c.action is not Action.DELETE]
-        for start in range(0, len(upserts), UPSERT_BATCH):
-            batch = upserts[start : start + UPSERT_BATCH]
-            try:
-                await self.client.request("PUT", f"{LISTS}/{list_id}/records", json=batch)
-            except ApiError as error:
-                raise ApplyError(_batch_errors(error)) from None
+        upserts = [
+            (self._label(change, c, "records", c.fields["sku"], c.fields["currency"]), _record_body(c.fields))
+            for c in changes
+            if c.action is not Action.DELETE
+        ]
 
-    async def _assignments(self, list_id: int, changes: list[Change]) -> None:
+        async def put(batch: list[dict[str, Any]]) -> None:
+            await self.client.request("PUT", f"{LISTS}/{list_id}/records", json=batch)
+
+        return await send_labelled(upserts, UPSERT_BATCH, put)
+
+    async def _assignments(self, list_id: int, change: Change) -> list[tuple[str, BaseException]]:
+        changes = [c for c in change.children if c.kind == "assignment"]
         for c in changes:
             if c.action is Action.DELETE and c.live_id is not None:
                 await self.client.request("DELETE", ASSIGNMENTS, params={"id": c.live_id})
-        new = [self._assignment_body(list_id, c.fields) for c in changes if c.action is Action.CREATE]
-        for start in range(0, len(new), ASSIGN_BATCH):
-            await self.client.request("POST", ASSIGNMENTS, json=new[start : start + ASSIGN_BATCH])
+        # The list's place, not the item's: the items are kept sorted, so an index is not the file's.
+        new = [
+            (self._label(change, c, "assignments"), self._assignment_body(list_id, c.fields))
+            for c in changes
+            if c.action is Action.CREATE
+        ]
+
+        async def post(batch: list[dict[str, Any]]) -> None:
+            await self.client.request("POST", ASSIGNMENTS, json=batch)
+
+        return await send_labelled(new, ASSIGN_BATCH, post)
+
+    def _label(self, change: Change, item: Change, *path: str | int) -> str:
+        return item_label(self.ctx, change, change.key.casefold(), item, *path)
 
     def _assignment_body(self, list_id: int, fields: dict[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {"price_list_id": list_id}
@@ -106,17 +133,3 @@ def _record_body(fields: dict[str, Any]) -> dict[str, Any]:
     body.update({k: fields[k] for k in PRICES if fields.get(k) is not None})
     body["bulk_pricing_tiers"] = fields.get("bulk_pricing_tiers") or []
     return body
-
-
-def _batch_errors(error: ApiError) -> str:
-    errors = error.body.get("batch_errors") if isinstance(error.body, dict) else None
-    if not errors:
-        return str(error)
-    shown = "; ".join(
-        f"{e.get('data', {}).get('sku')} {e.get('data', {}).get('currency')}: {e.get('field_errors')}"
-        for e in errors[:5]
-    )
-    more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
-    return (
-        f"{error.method} {error.path}: {len(errors)} records refused (the others were saved): {shown}{more}"
-    )

@@ -87,7 +87,10 @@ class Promotions(Kind[Promotion]):
         return config_fields(item)
 
     def refs(self, fields: dict[str, Any]) -> list[tuple[str, str]]:
-        return [(kind, key) for kind, key, _ in checks.rule_refs(fields) if kind != "variants"]
+        # A variant is named by its SKU, which its product answers to as well (Kind.aliases).
+        return [
+            ("products" if kind == "variants" else kind, key) for kind, key, _ in checks.rule_refs(fields)
+        ]
 
     # ---- config ------------------------------------------------------------------------
 
@@ -194,6 +197,8 @@ class Promotions(Kind[Promotion]):
         async def one(change: Change) -> Outcome:
             current = live.get(change.live_id)
             async with sem:
+                if ctx.halt.tripped:
+                    return Outcome(change, ctx.halt.not_started())
                 try:
                     if change.action is Action.CREATE:
                         return Outcome(change, None, await writer.create(change))
@@ -204,6 +209,7 @@ class Promotions(Kind[Promotion]):
                     coupon = current is None or current.raw.get("redemption_type") == "COUPON"
                     return Outcome(change, None, await writer.delete(change, coupon))
                 except Exception as exc:  # reported per change; the applier decides what to stop
+                    ctx.halt.failed(exc)
                     return Outcome(change, exc)
 
         return list(await asyncio.gather(*(one(c) for c in changes)))
