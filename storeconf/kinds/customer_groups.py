@@ -119,7 +119,8 @@ class CustomerGroups(Kind[CustomerGroup]):
     def refs(self, fields: dict[str, Any]) -> list[tuple[str, str]]:
         access = fields.get("category_access") or {}
         paths = [*access.get("categories", []), *(r["category"] for r in _rules(fields, "category"))]
-        return [("categories", str(p)) for p in paths]
+        skus = [str(r["product"]) for r in _rules(fields, "product") if r.get("product")]
+        return [("categories", str(p)) for p in paths] + [("products", sku) for sku in skus]
 
     def check(
         self, items: Sequence[tuple[CustomerGroup, Location | None]], invalid: frozenset[str] = frozenset()
@@ -136,7 +137,8 @@ class CustomerGroups(Kind[CustomerGroup]):
     def references_in(self, desired: DesiredState | None) -> tuple[str, ...]:
         if desired is None or "categories" in desired.manage:
             return self.references
-        uses = any(self.refs(obj.fields) for obj in desired.objects.get(self.name, {}).values())
+        objects = desired.objects.get(self.name, {}).values()
+        uses = any(kind == "categories" for obj in objects for kind, _ in self.refs(obj.fields))
         return self.references if uses else ()
 
     def check_references(self, desired: DesiredState, live: LiveState | None) -> list[Problem]:
@@ -149,8 +151,8 @@ class CustomerGroups(Kind[CustomerGroup]):
             known |= set(live.objects.get("categories", {}))
         problems = []
         for obj in desired.objects.get(self.name, {}).values():
-            for _kind, path in self.refs(obj.fields):
-                if path.casefold() not in known:
+            for kind, path in self.refs(obj.fields):
+                if kind == "categories" and path.casefold() not in known:
                     where = "in the configuration" if pruned else "in the configuration or the store"
                     message = f"customer_groups: {obj.key} refers to category {path!r}, which is not {where}"
                     problems.append(Problem(obj.location_of("category_access") or obj.location, message))

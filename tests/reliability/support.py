@@ -114,10 +114,13 @@ def line_of(path: Path, text: str) -> int:
 
 
 class RefusesWrite(httpx.AsyncBaseTransport):
-    """Answers 422 to `method` requests on `path` whose body mentions `needle`."""
+    """Answers `status` (422) to `method` requests on `path` whose body mentions `needle`."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, method: str, path: str, needle: str) -> None:
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, method: str, path: str, needle: str, status: int = 422
+    ) -> None:
         self.inner, self.method, self.path, self.needle = inner, method, path, needle
+        self.status = status
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if (
@@ -126,12 +129,12 @@ class RefusesWrite(httpx.AsyncBaseTransport):
             and self.needle.encode() in request.content
         ):
             body = {
-                "status": 422,
+                "status": self.status,
                 "title": "JSON data is missing or invalid",
                 "type": "x",
                 "errors": {"name": "refused"},
             }
-            return httpx.Response(422, json=body, request=request)
+            return httpx.Response(self.status, json=body, request=request)
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:

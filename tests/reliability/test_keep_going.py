@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
+import re
 from pathlib import Path
 
-import httpx
+import pytest
 
 from tests.conftest import Cli, Recorder
-from tests.reliability.support import RefusesWrite, counts_of
-from tests.test_e2e import edit
+from tests.reliability.support import RefusesWrite, counts_of, with_fault
 
 
-def refusing(needle: str) -> Recorder:
-    class Refusing(Recorder):
-        def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
-            return super().wrap(RefusesWrite(inner, "POST", "/v3/catalog/brands", needle))
-
-    return Refusing()
-
-
-def without_price_lists(example: Path) -> None:
-    """Price-list records name variants by SKU, a dependency --keep-going does not follow yet
-    (a record of a skipped product's variant fails on its own): leave them out here."""
-    shutil.rmtree(example / "pricing")
-    edit(example / "storeconf.yaml", "  price_lists: {prune: true}\n", "")
-    edit(example / "storeconf.yaml", "  - pricing/*.yaml\n", "")
+def refusing(needle: str, path: str = "/v3/catalog/brands", status: int = 422) -> Recorder:
+    return with_fault(lambda inner: RefusesWrite(inner, "POST", path, needle, status))
 
 
 def test_keep_going_skips_dependents_of_a_failed_brand(example: Path, recorder: Recorder) -> None:
-    without_price_lists(example)
     result = Cli(example, refusing("Summit Peak"))("apply", "--auto-approve", "--keep-going")
 
     assert result.exit_code == 1
@@ -38,9 +24,11 @@ def test_keep_going_skips_dependents_of_a_failed_brand(example: Path, recorder: 
     applied, failed, skipped, not_started = counts_of(
         result.stderr, "Applied", "Failed", "Skipped", "Not started"
     )
-    # The four Summit Peak products and the coupon promotion that names the brand.
-    assert (failed, skipped, not_started) == (1, 5, 0)
+    # The four Summit Peak products, the coupon promotion that names the brand, and the
+    # Wholesale price list, whose records name the products' variants.
+    assert (failed, skipped, not_started) == (1, 6, 0)
     assert result.stderr.count("(depends on brands Summit Peak, which failed)") == 5
+    assert "price_lists Wholesale  (depends on products BAG-20-LL, which was skipped)" in result.stderr
     assert "Apply finished with failures." in result.stderr
 
     replan = Cli(example, recorder)("plan", "--detailed-exitcode")
@@ -53,9 +41,61 @@ def test_keep_going_skips_dependents_of_a_failed_brand(example: Path, recorder: 
 
 
 def test_without_keep_going_the_same_failure_stops_everything_after_it(example: Path) -> None:
-    without_price_lists(example)
     result = Cli(example, refusing("Summit Peak"))("apply", "--auto-approve")
     assert result.exit_code == 1
     _, failed, skipped, not_started = counts_of(result.stderr, "Applied", "Failed", "Skipped", "Not started")
     assert failed == 1 and skipped == 0 and not_started > 50
     assert "Apply stopped: nothing was started after the first failure." in result.stderr
+
+
+# Objects of other kinds that name what failed, by key: skipped, not sent to fail on their own.
+CROSS_KIND = [
+    pytest.param(
+        "/v3/catalog/products",
+        '"FOOTPRINT-UL2"',
+        422,
+        "products FOOTPRINT-UL2",
+        ["promotions Buy 2 tents, get a footprint free"],
+        id="promotion-names-a-product",
+    ),
+    pytest.param(
+        "/v3/catalog/products",
+        '"TENT-UL2"',
+        422,
+        "products TENT-UL2",
+        ["customer_groups Pro deal"],
+        id="group-discount-names-a-product",
+    ),
+    pytest.param(
+        "/v3/catalog/trees/categories",
+        '"Climbing"',
+        422,
+        "categories Climbing",
+        ["customer_groups Pro deal", "categories Climbing/Ropes"],
+        id="group-names-a-category",
+    ),
+    pytest.param(
+        "/v2/customer_groups",  # the v2 spec lists no 4xx for it: the store fails with a 500
+        '"Wholesale"',
+        500,
+        "customer_groups Wholesale",
+        ["price_lists Wholesale", "promotions Free shipping to the US and Canada over $75"],
+        id="price-list-assignment-names-a-group",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "needle", "status", "failed", "dependents"), CROSS_KIND)
+def test_keep_going_skips_other_kinds_that_name_a_failed_object(
+    example: Path, path: str, needle: str, status: int, failed: str, dependents: list[str]
+) -> None:
+    refused = refusing(needle, path, status)
+    result = Cli(example, refused)("apply", "--auto-approve", "--keep-going")
+
+    assert result.exit_code == 1
+    # In the Failed list (with its config line), not sent again as anything's dependent.
+    assert re.search(rf"^  \+ {failed}  \((?!depends)", result.stderr, re.M), result.stderr
+    for dependent in dependents:
+        assert f"  + {dependent}  (depends on {failed}, which failed)" in result.stderr, result.stderr
+    assert not refused.failures()
+    assert "Apply finished with failures." in result.stderr
