@@ -48,6 +48,9 @@ _KEY_TAGS = {_STR, *_CONSTRUCTED}
 # or an anchor (`&a`) or alias (`*a`) where a node may start. Text that only looks like one
 # (a `*` in a plain scalar) sends the file down the slow path, which is merely slower.
 _SLOW = re.compile(r"^%|(?:^|[\s\[{,:-])[&*][^\s,\[\]{}]", re.MULTILINE)
+# Deeper lists and mappings are a problem (reported by the slow loader): no config nests this deep,
+# and everything that walks the data recurses, so deeper data would overflow Python's stack.
+MAX_DEPTH = 100
 
 
 class GiveUp(Exception):
@@ -101,6 +104,8 @@ class _Builder:
         kind = type(node)
         if kind is ScalarNode:
             return self._scalar(node)
+        if len(path) >= MAX_DEPTH:
+            raise GiveUp
         if kind is MappingNode and tag == _MAP:
             mark = node.start_mark
             self.marks[path] = Location(self.file, mark.line + 1, mark.column + 1)

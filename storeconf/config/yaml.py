@@ -18,10 +18,11 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from storeconf.config.fastyaml import MAX_DEPTH, fast_load
 from storeconf.config.fastyaml import YamlPath as YamlPath
-from storeconf.config.fastyaml import fast_load
 from storeconf.errors import Location, Problem
 
 _TAG = "tag:yaml.org,2002:"
@@ -137,9 +138,28 @@ def _load_exact(text: str, display: str) -> tuple[Document | None, list[Problem]
         return None, [_syntax_problem(exc, display, text)]
     except YAMLError as exc:
         return None, [Problem(Location(display, 1, 1), f"invalid YAML: {exc}")]
+    except RecursionError:  # the composer recurses at every level: far deeper than MAX_DEPTH
+        return None, [_too_deep(text, display)]
     builder = _Builder(display, yaml.constructor)
     data = builder.convert(root, ()) if root is not None else None
     return Document(display, data, builder.source), builder.problems
+
+
+def _too_deep(text: str, display: str) -> Problem:
+    """Where nesting first gets too deep, found with the parser's events (which do not recurse)."""
+    depth, where = 0, Location(display, 1, 1)
+    try:
+        for event in YAML(typ="safe", pure=True).parse(io.StringIO(text)):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    where = _location(display, event.start_mark)
+                    break
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:  # a syntax error past that point: the nesting is still the first problem
+        pass
+    return Problem(where, f"invalid YAML: lists and mappings nested more than {MAX_DEPTH} levels deep")
 
 
 def _encoding_problem(raw: bytes, exc: UnicodeDecodeError, display: str) -> Problem:
@@ -190,6 +210,7 @@ class _Builder:
         self._constructor = constructor
         # Collection nodes being converted: an alias back to one of them would recurse forever.
         self._active: set[int] = set()
+        self._too_deep = False
 
     def convert(self, node: Node, path: YamlPath) -> Any:
         self.source.values.setdefault(path, self._loc(node))
@@ -197,6 +218,11 @@ class _Builder:
             return self._scalar(node, path)
         if id(node) in self._active:
             self._problem(node, path, "recursive alias: a node cannot contain itself")
+            return None
+        if len(path) >= MAX_DEPTH:  # reported once: what lies below is not read
+            if not self._too_deep:
+                self._too_deep = True
+                self._problem(node, path, f"lists and mappings nested more than {MAX_DEPTH} levels deep")
             return None
         self._active.add(id(node))
         try:

@@ -415,3 +415,13 @@ def test_loading_never_opens_a_connection(catalog: ProjectDir, monkeypatch: pyte
         "catalog/a.yaml", "webhooks: [{scope: store/order/created, destination: 'https://h.example.com/o'}]\n"
     )
     assert len(catalog.load().desired.objects["webhooks"]) == 1
+
+
+@pytest.mark.parametrize("depth", [150, 500, 2000])
+def test_deep_nesting_is_a_config_error_not_a_recursion_error(catalog: ProjectDir, depth: int) -> None:
+    # Found by the loader fuzz: 500 levels passed the C parser and overflowed the interpolation
+    # walk; 2,000 overflowed the position-keeping parser; both raised RecursionError.
+    nesting = "".join(" " * (i + 2) + f"k{i}:\n" for i in range(depth))
+    catalog.write("catalog/brands.yaml", "brands:\n- name: Acme\n" + nesting)
+    deep = [e for e in catalog.errors() if e.endswith("lists and mappings nested more than 100 levels deep")]
+    assert len(deep) == 1 and deep[0].startswith("catalog/brands.yaml:101:101: "), deep

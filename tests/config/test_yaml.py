@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from storeconf.config.fastyaml import MAX_DEPTH
 from storeconf.config.yaml import SourceMap, describe, load_yaml
 from storeconf.errors import Location
 
@@ -122,6 +125,36 @@ def test_merge_keys_and_aliases(tmp_path: Path) -> None:
 def test_recursive_alias_is_a_problem_not_a_hang(tmp_path: Path) -> None:
     _, problems, _ = load(tmp_path, "a: &x [1, *x]\n")
     assert problems == ["f.yaml:1:4: a[1]: recursive alias: a node cannot contain itself"]
+
+
+@pytest.mark.parametrize("depth", [101, 150, 400, 3000])
+@pytest.mark.parametrize(
+    "nest",
+    [
+        lambda n: "a: " + "[" * n + "]" * n + "\n",
+        lambda n: "a:\n" + "".join(" " * i + "-\n" for i in range(1, n)),
+        lambda n: "a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, n)),
+    ],
+    ids=["flow", "block-list", "block-map"],
+)
+def test_deep_nesting_is_a_located_problem_not_a_recursion_error(
+    tmp_path: Path, nest: Callable[[int], str], depth: int
+) -> None:
+    # Found by the loader fuzz (tests/reliability/test_fuzz.py): a few hundred levels overflowed
+    # Python's stack in the composer, the builders or the interpolation walk.
+    _, problems, _ = load(tmp_path, nest(depth))
+    deep = [p for p in problems if p.endswith(f"nested more than {MAX_DEPTH} levels deep")]
+    assert len(deep) == 1, problems
+    where = "1:103" if nest(3).startswith("a: [") else "101:101"
+    assert deep[0].startswith(f"f.yaml:{where}: "), deep
+
+
+def test_nesting_up_to_the_limit_loads(tmp_path: Path) -> None:
+    data, problems, _ = load(tmp_path, "a: " + "[" * 99 + "]" * 99 + "\n")
+    assert problems == []
+    for _ in range(99):
+        data = data["a"] if isinstance(data, dict) else data[0] if data else data
+    assert data == []
 
 
 def test_complex_keys_are_rejected(tmp_path: Path) -> None:
