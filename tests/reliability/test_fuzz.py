@@ -16,7 +16,7 @@ which makes an example cost one file's load plus the checks, not a dozen files' 
 A few examples run the real `storeconf -C DIR validate` in a subprocess: exit 0, or exit 1
 with located errors and no traceback.
 
-CI runs a few dozen loader examples and a few hundred sandbox ones;
+CI runs a few hundred loader and sandbox examples and three CLI ones;
 `STORECONF_SLOW=1 pytest -m slow -s tests/reliability/test_fuzz.py` runs 10,000 of each and
 prints the loader's outcomes (`STORECONF_FUZZ_EXAMPLES` overrides every count).
 """
@@ -56,7 +56,7 @@ from tests.conftest import EXAMPLES
 
 _COUNT = os.environ.get("STORECONF_FUZZ_EXAMPLES")
 # A loader example costs tens of milliseconds (a whole-project load, unchanged files cached).
-LOADER_EXAMPLES = int(_COUNT or "150")
+LOADER_EXAMPLES = int(_COUNT or "300")
 CI_EXAMPLES = int(_COUNT or "150")
 SLOW_EXAMPLES = int(_COUNT or "10000")
 # The real CLI in a subprocess costs about a second per example (the interpreter starts).
@@ -302,18 +302,18 @@ def mutate_structure(text: str, data: st.DataObject) -> str:
     return yaml.dump(doc, Dumper=_YamlDumper, allow_unicode=True, sort_keys=False)
 
 
-def mutation(originals: dict[str, bytes], data: st.DataObject) -> tuple[str, bytes]:
-    """Which file of the project changes, and its new bytes."""
+def mutation(originals: dict[str, bytes], data: st.DataObject) -> tuple[str, str, bytes]:
+    """Which file of the project changes, how, and its new bytes."""
     name = data.draw(st.sampled_from(FILES))
     raw = originals[name]
     how = data.draw(st.sampled_from(["lines", "bytes", "structure", "random"]))
     if how == "lines":
-        return name, mutate_lines(raw.decode(), data).encode()
+        return name, how, mutate_lines(raw.decode(), data).encode()
     if how == "bytes":
-        return name, mutate_bytes(raw, data)
+        return name, how, mutate_bytes(raw, data)
     if how == "structure":
-        return name, mutate_structure(raw.decode(), data).encode()
-    return name, yaml.safe_dump(data.draw(documents), allow_unicode=True).encode()
+        return name, how, mutate_structure(raw.decode(), data).encode()
+    return name, how, yaml.safe_dump(data.draw(documents), allow_unicode=True).encode()
 
 
 def check_problems(project: Path, problems: tuple[Problem, ...]) -> None:
@@ -389,20 +389,22 @@ def run_loader_fuzz(workdir: Path, examples: int) -> Counter[str]:
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(data=st.data())
     def fuzz(data: st.DataObject) -> None:
-        name, raw = mutation(originals, data)
+        name, how, raw = mutation(originals, data)
         (project / name).write_bytes(raw)
         try:
             outcome = check_outcome(project)
         finally:
             (project / name).write_bytes(originals[name])
         outcomes[outcome] += 1
+        outcomes[f"{how}: {outcome}"] += 1
 
     with cached_loads(project, originals):
         assert check_outcome(project) == "valid"  # the cache serves the example as it is
         started = time.monotonic()
         fuzz()
     seconds = time.monotonic() - started
-    print(f"\nloader fuzz: {sum(outcomes.values())} runs in {seconds:.0f} s: {dict(outcomes)}")
+    total = outcomes["valid"] + outcomes["error"]
+    print(f"\nloader fuzz: {total} runs in {seconds:.0f} s: {dict(sorted(outcomes.items()))}")
     return outcomes
 
 
@@ -427,11 +429,12 @@ def run_cli_fuzz(workdir: Path, examples: int) -> None:
     project, originals = fresh_project(workdir)
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("BC_", "STORECONF_"))}
     environ |= {"NO_COLOR": "1", "COLUMNS": "1000"}
+    outcomes: Counter[str] = Counter()
 
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(data=st.data())
     def fuzz(data: st.DataObject) -> None:
-        name, raw = mutation(originals, data)
+        name, _, raw = mutation(originals, data)
         (project / name).write_bytes(raw)
         try:
             expected = check_outcome(project)
@@ -446,6 +449,7 @@ def run_cli_fuzz(workdir: Path, examples: int) -> None:
         finally:
             (project / name).write_bytes(originals[name])
         assert "Traceback" not in done.stderr + done.stdout, done.stderr
+        outcomes[f"exit {done.returncode}"] += 1
         if expected == "valid":
             assert done.returncode == 0, done.stderr
             assert "Configuration is valid" in done.stdout
@@ -456,6 +460,7 @@ def run_cli_fuzz(workdir: Path, examples: int) -> None:
         assert summary.endswith("configuration error(s); nothing was sent to the store."), done.stderr
 
     fuzz()
+    print(f"\nCLI fuzz: {dict(sorted(outcomes.items()))}")
 
 
 def test_cli_fuzz(workdir: Path) -> None:
