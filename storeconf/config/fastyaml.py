@@ -86,7 +86,7 @@ def fast_load(text: str, file: str) -> tuple[Any, dict[YamlPath, Location]] | No
             return None, {}
         builder = _Builder(file, yaml.constructor)
         return builder.convert(root, ()), builder.marks
-    except (YAMLError, ValueError, GiveUp, RecursionError):
+    except (YAMLError, ValueError, LookupError, GiveUp, RecursionError):
         return None
 
 

@@ -295,6 +295,9 @@ class _Builder:
             except (YAMLError, ValueError) as exc:
                 self._problem(node, path, f"invalid {tag.removeprefix(_TAG)} {node.value!r}: {exc}")
                 return None
+            except LookupError:  # ruamel's constructors index into the text: `!!float` alone, `!!bool x`
+                self._problem(node, path, f"invalid {tag.removeprefix(_TAG)} {node.value!r}")
+                return None
         self._problem(node, path, f"unsupported YAML tag {tag!r}")
         return None
 

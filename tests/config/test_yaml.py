@@ -157,6 +157,20 @@ def test_nesting_up_to_the_limit_loads(tmp_path: Path) -> None:
     assert data == []
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("a: !!float\n", "f.yaml:1:4: a: invalid float ''"),
+        ("a: [!!int _]\n", "f.yaml:1:5: a[0]: invalid int '_'"),
+        ("a: !!bool x\n", "f.yaml:1:4: a: invalid bool 'x'"),
+        ("a: {b: !!bool ''}\n", "f.yaml:1:8: a.b: invalid bool ''"),
+    ],
+)
+def test_explicit_tag_on_a_value_it_cannot_read_is_a_problem(tmp_path: Path, text: str, problem: str) -> None:
+    # Found by the loader fuzz: ruamel's constructors raise IndexError and KeyError on these.
+    assert load(tmp_path, text)[1] == [problem]
+
+
 def test_complex_keys_are_rejected(tmp_path: Path) -> None:
     _, problems, _ = load(tmp_path, "? [a, b]\n: 1\n")
     assert problems == ["f.yaml:1:3: mapping keys must be plain scalars, not lists or mappings"]
