@@ -25,7 +25,7 @@ _ENVIRONMENTS_DOC = "Named stores; `--env` selects one (default: local)."
 def json_schemas(registry: Registry = REGISTRY) -> dict[str, dict[str, Any]]:
     """File name -> JSON Schema. Dump with sort_keys for stable files."""
     kinds: dict[str, Any] = {
-        kind.name: (_optional(list[_item_type(kind)]), Field(None, description=_describe(kind)))  # type: ignore[misc]
+        kind.name: (_optional(_value_type(kind)), Field(None, description=_describe(kind)))
         for kind in registry
     }
     manage_fields: dict[str, Any] = {
@@ -73,6 +73,12 @@ _PROTECT_DOC = "Never delete or replace this object, whatever the config says (s
 
 def _protect() -> Any:
     return (_optional(bool), Field(None, description=_PROTECT_DOC))
+
+
+def _value_type(kind: Kind[Any]) -> Any:
+    """What the kind's top-level key holds: a list of items, or one for a singleton."""
+    item = _item_type(kind)
+    return item if kind.singleton else list[item]  # type: ignore[valid-type]
 
 
 def _item_type(kind: Kind[Any]) -> Any:

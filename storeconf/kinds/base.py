@@ -12,7 +12,7 @@ A kind may override: `identity()` (case-insensitive keys), `expand()` (nested
 config shapes), `order()` (ordering within the kind), `check()` (cross-item
 config rules), `merge()` (an object split over files), `apply_batch()` (batch
 endpoints), `export_item()`,
-`api_defaults`, `depends_on`, `sensitive_fields`, `scopes`.
+`api_defaults`, `depends_on`, `sensitive_fields`, `scopes`, `singleton`.
 """
 
 from __future__ import annotations
@@ -148,6 +148,8 @@ class Kind(Generic[SpecT]):
     manage_options: ClassVar[type[BaseModel] | None] = None
     # Set when items may nest in the file (categories' `children:`).
     tree: ClassVar[TreeShape | None] = None
+    # One object per store (webhook_admin), written as a mapping under the kind's name, not a list.
+    singleton: ClassVar[bool] = False
     # Kinds this kind refers to by key; read from the store even when not managed.
     references: ClassVar[tuple[str, ...]] = ()
     # Fields whose live value equals the API default are left out of exports.
@@ -195,7 +197,11 @@ class Kind(Generic[SpecT]):
     # ---- config ----------------------------------------------------------------
     def expand(self, raw: Any, path: tuple[str | int, ...]) -> Iterable[RawItem]:
         """Turn the YAML value under the kind's top-level key into items (default: a list)."""
-        if isinstance(raw, list):
+        if self.singleton:
+            # Anything but null is the one object: the spec reports a list or a scalar as not a mapping.
+            if raw is not None:
+                yield RawItem(raw, path)
+        elif isinstance(raw, list):
             for i, item in enumerate(raw):
                 yield RawItem(item, (*path, i))
 

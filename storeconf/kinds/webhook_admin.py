@@ -15,13 +15,12 @@ singleton. An empty `emails:` is refused, because it would plan a create on ever
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, field_validator
 
 from storeconf.client import StoreClient
-from storeconf.kinds.base import Context, Kind, RawItem, Spec
+from storeconf.kinds.base import Context, Kind, Spec
 from storeconf.model import Live
 from storeconf.plan import Change
 
@@ -72,14 +71,10 @@ class WebhookAdmin(Kind[WebhookAdminSettings]):
     spec = WebhookAdminSettings
     file = "storefront/webhook_admin.yaml"
     scopes = "default (every API account can manage its own webhooks)"
+    singleton = True
 
     def key(self, item: WebhookAdminSettings) -> str:
         return KEY
-
-    def expand(self, raw: Any, path: tuple[str | int, ...]) -> Iterable[RawItem]:
-        # Anything but null is the one object: the spec reports a list or a scalar as not a mapping.
-        if raw is not None:
-            yield RawItem(raw, path)
 
     async def read(self, client: StoreClient, ctx: Context) -> list[Live]:
         raw = (await client.request("GET", PATH)).data

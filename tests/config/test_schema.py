@@ -79,3 +79,10 @@ def test_project_schema() -> None:
     assert best(schema, {"version": 1, "manage": {"brands": {"channel": 2}}}) == (
         "Additional properties are not allowed ('channel' was unexpected)"
     )
+
+
+def test_a_singleton_kind_is_one_mapping_not_a_list() -> None:
+    schema = json_schemas()["resources.schema.json"]
+    assert errors(schema, {"webhook_admin": {"emails": ["ops@example.com"]}}) == []
+    assert errors(schema, {"webhook_admin": [{"emails": ["ops@example.com"]}]}) != []
+    assert best(schema, {"webhook_admin": {"email": []}}) != ""
