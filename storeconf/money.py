@@ -24,6 +24,11 @@ def store_money(value: float) -> float:
     """
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return value
+    if type(value) is int:
+        return value
+    text = repr(value)
+    if "e" not in text and len(text) - text.index(".") <= PLACES + 1:
+        return value  # already at the store's precision (most prices): no Decimal needed
     try:
         rounded = Decimal(repr(value)).quantize(_QUANTUM, rounding=ROUND_HALF_UP)
     except InvalidOperation:  # too many digits for a quantum of 1e-4: no fraction left to round

@@ -47,7 +47,9 @@ _KEY_TAGS = {_STR, *_CONSTRUCTED}
 # A directive (`%YAML 1.1` changes how scalars resolve; the C parser does not tell the resolver)
 # or an anchor (`&a`) or alias (`*a`) where a node may start. Text that only looks like one
 # (a `*` in a plain scalar) sends the file down the slow path, which is merely slower.
-_SLOW = re.compile(r"^%|(?:^|[\s\[{,:-])[&*][^\s,\[\]{}]", re.MULTILINE)
+# Also a tab: libyaml takes one inside a plain scalar, ruamel's own scanner rejects it.
+# And a quoted key with its value right after the colon (`'a':b`): libyaml reads it, ruamel does not.
+_SLOW = re.compile(r"^%|(?:^|[\s\[{,:-])[&*][^\s,\[\]{}]|\t|['\"]:\S", re.MULTILINE)
 # Deeper lists and mappings are a problem (reported by the slow loader): no config nests this deep,
 # and everything that walks the data recurses, so deeper data would overflow Python's stack.
 MAX_DEPTH = 100
@@ -74,8 +76,8 @@ class _CachedResolver(VersionedResolver):
 
 def fast_load(text: str, file: str) -> tuple[Any, dict[YamlPath, Location]] | None:
     """Plain data and the start of every mapping, or None when the slow loader must decide."""
-    if CParser is None or _SLOW.search(text):
-        return None
+    if CParser is None or _SLOW.search(text) or "\ufeff" in text[1:]:
+        return None  # (a byte-order mark past the start: libyaml and ruamel's scanner part ways)
     yaml = YAML(typ="safe")
     yaml.Resolver = _CachedResolver
     try:

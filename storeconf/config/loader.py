@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from storeconf.config.interpolate import Scope, interpolate
+from storeconf.config.interpolate import Interpolated, Scope, interpolate
 from storeconf.config.overrides import EnvOverrides, read_overrides
 from storeconf.config.project import (
     DEFAULT_ENVIRONMENTS,
@@ -33,6 +33,7 @@ from storeconf.config.resources import Objects, ResourceDoc, build_objects, unkn
 from storeconf.config.validation import SENSITIVE, validate
 from storeconf.config.yaml import Document, load_yaml
 from storeconf.errors import ConfigError, Problem
+from storeconf.gcpause import paused
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.model import DesiredState, Manage
 
@@ -48,7 +49,8 @@ def load_project(
 
     Raises ConfigError listing every problem found. `environ` defaults to os.environ.
     """
-    return _Loader(project_dir.resolve(), registry, os.environ if environ is None else environ).load(env)
+    with paused():
+        return _Loader(project_dir.resolve(), registry, os.environ if environ is None else environ).load(env)
 
 
 def environment_blocks(project_dir: Path) -> tuple[Document, dict[str, Any]]:
@@ -172,7 +174,7 @@ class _Loader:
 
     def _resources(self, doc: Document, data: dict[str, Any], scope: Scope) -> ResourceDoc:
         kinds = {k: v for k, v in data.items() if k in self.registry}
-        done = interpolate(kinds, doc.source, scope)
+        done = interpolate(kinds, doc.source, scope) if doc.interpolates else Interpolated(kinds)
         self.problems += done.problems
         self.secrets |= done.secrets
         return ResourceDoc(doc, done)

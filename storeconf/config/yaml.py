@@ -23,6 +23,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from storeconf.config.fastyaml import MAX_DEPTH, fast_load
 from storeconf.config.fastyaml import YamlPath as YamlPath
+from storeconf.config.rapidyaml import rapid_load
 from storeconf.errors import Location, Problem
 
 _TAG = "tag:yaml.org,2002:"
@@ -35,9 +36,11 @@ _MERGE = f"{_TAG}merge"
 class SourceMap:
     """Where each path of one file starts: its value and, for mapping entries, its key.
 
-    A file loaded by the fast path knows only where its mappings start (`marks`);
-    the first question about any other position re-reads the file with the
-    position-keeping loader (`exact`), so problems always carry exact positions.
+    A file loaded by a fast path knows only where some mappings start (`marks`);
+    the first question about any other mapping asks for more marks (`more`, the
+    libyaml path's, which knows every mapping), and the first question about any
+    other position re-reads the file with the position-keeping loader (`exact`),
+    so problems always carry exact positions.
     """
 
     def __init__(
@@ -47,12 +50,14 @@ class SourceMap:
         keys: dict[YamlPath, Location] | None = None,
         *,
         marks: dict[YamlPath, Location] | None = None,
+        more: Callable[[], dict[YamlPath, Location]] | None = None,
         exact: Callable[[], SourceMap] | None = None,
     ) -> None:
         self.file = file
         self._values = values if values is not None else {}
         self._keys = keys if keys is not None else {}
         self._marks = marks or {}
+        self._more = more
         self._exact = exact
 
     @property
@@ -69,6 +74,11 @@ class SourceMap:
         """The value at `path`, or at its nearest ancestor that exists in the file."""
         if self._exact is not None and (mark := self._marks.get(path)) is not None:
             return mark
+        if self._exact is not None and self._more is not None:
+            more, self._more = self._more(), None
+            self._marks = {**more, **self._marks}
+            if (mark := self._marks.get(path)) is not None:
+                return mark
         values = self.values
         for n in range(len(path), -1, -1):
             if (loc := values.get(path[:n])) is not None:
@@ -92,6 +102,9 @@ class Document:
     file: str
     data: Any
     source: SourceMap
+    # False when the text has no `${`: interpolation then has nothing to do, and a big file is
+    # spared a walk over every value.
+    interpolates: bool = True
 
 
 def describe(path: YamlPath) -> str:
@@ -112,12 +125,22 @@ def load_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [_encoding_problem(raw, exc, display)]
+    exact = lambda: _exact_source(text, display)  # noqa: E731
+    rapid = rapid_load(text, raw, display)
+    if rapid is not None:
+        data, marks = rapid
+        source = SourceMap(display, marks=marks, more=lambda: _libyaml_marks(text, display), exact=exact)
+        return Document(display, data, source, "${" in text), []
     fast = fast_load(text, display)
     if fast is not None:
         data, marks = fast
-        source = SourceMap(display, marks=marks, exact=lambda: _exact_source(text, display))
-        return Document(display, data, source), []
+        return Document(display, data, SourceMap(display, marks=marks, exact=exact), "${" in text), []
     return _load_exact(text, display)
+
+
+def _libyaml_marks(text: str, display: str) -> dict[YamlPath, Location]:
+    fast = fast_load(text, display)
+    return fast[1] if fast is not None else {}
 
 
 def _exact_source(text: str, display: str) -> SourceMap:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from storeconf.config.fastyaml import fast_load
+from storeconf.config.rapidyaml import rapid_load
 from storeconf.config.yaml import _load_exact, load_yaml
 from storeconf.errors import Location
 from tests.config.conftest import ProjectDir
@@ -40,16 +41,36 @@ def dump(value: Any, flow: bool) -> str:
 
 
 def agree(text: str) -> None:
-    fast = fast_load(text, "f.yaml")
     doc, problems = _load_exact(text, "f.yaml")
-    if fast is None:
-        return  # the slow loader decides; nothing to compare
-    assert problems == []
-    assert doc is not None
-    data, marks = fast
-    assert data == doc.data
-    for path, mark in marks.items():
-        assert mark == doc.source.values[path], path
+    for fast in (fast_load(text, "f.yaml"), rapid_load(text, text.encode(), "f.yaml")):
+        if fast is None:
+            continue  # a slower loader decides; nothing to compare
+        assert problems == []
+        assert doc is not None
+        data, marks = fast
+        assert data == doc.data
+        for path, mark in marks.items():
+            assert mark == doc.source.values[path], path
+
+
+# Characters that change what YAML means, for mutating valid documents into doubtful ones.
+significant = st.sampled_from([*":-?[]{},#&*!|>'\"%@` \n\t~+.0_", "\r", "\ufeff", "..."])
+
+
+@settings(max_examples=400)
+@given(
+    values,
+    st.booleans(),
+    st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 2), significant), max_size=4),
+)
+def test_rapid_path_never_accepts_what_the_exact_loader_rejects_or_reads_otherwise(
+    value: Any, flow: bool, edits: list[tuple[int, int, str]]
+) -> None:
+    text = dump(value, flow)
+    for at, how, char in edits:
+        at %= len(text) + 1
+        text = text[:at] + char + text[at + (how == 1) :] if how < 2 else text[:at] + text[at + 1 :]
+    agree(text)
 
 
 @settings(max_examples=300)
@@ -85,6 +106,62 @@ def test_agree_on_hand_written_documents(text: str) -> None:
 )
 def test_fast_path_gives_up_on_what_the_slow_loader_reports(text: str) -> None:
     assert fast_load(text, "f.yaml") is None
+    assert rapid_load(text, text.encode(), "f.yaml") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "r\toot: 1\n",  # a tab inside a plain scalar: libyaml reads it, ruamel's scanner refuses it
+        "a: [1]\ufeff\n",  # a byte-order mark past the start
+        "{'a':b}\n",  # a quoted key with its value right after the colon
+    ],
+)
+def test_both_fast_paths_agree_with_the_exact_loader_where_libyaml_is_lenient(text: str) -> None:
+    assert fast_load(text, "f.yaml") is None
+    agree(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: @x\n",  # reserved indicators: libyaml rejects, rapidyaml reads a string
+        "a: `x\n",
+        "a: }\n",  # a stray closer: the same
+        "{a: 1, a: 2}\n",  # a duplicate key rapidyaml keeps quietly
+        "a: 1\n...\nb: 2\n",  # two documents
+        "a: 007\nb: 0o17\nc: 0x1F\nd: 1_000\n",  # integers rapidyaml leaves as text
+        "a: [True, NULL, ~, +1, .inf, -.Inf, .NaN]\n",  # the same for booleans, nulls, floats
+        "a: !!str 1\n",  # tags
+        "a:\tb\n",  # tabs
+        "a: 1\rb: 2\n",  # a line break libyaml counts and rapidyaml does not
+        "- 1\n- 2\n",  # not a mapping: the loaders that report it decide
+        "{r\noot: 1}\n",  # a multi-line key in a flow mapping
+        "{root:, x}\n",  # `root:` as a key (libyaml) or `root` with no value (rapidyaml)
+        "- - 'a'  - b\n",  # more after a quoted scalar
+        "{:a: 1}\n",  # a plain scalar cannot start with `:`
+        "'inf': 1\nnan: 2\n",  # keys rapidyaml rewrites as `.inf`, `.nan`
+        "a: [b: 1]\n",  # a single pair in a flow list has no `{` to mark
+    ],
+)
+def test_rapid_path_gives_up_where_rapidyaml_reads_yaml_otherwise(text: str) -> None:
+    assert rapid_load(text, text.encode(), "f.yaml") is None
+
+
+def test_rapid_path_marks_each_top_level_item_like_the_exact_loader() -> None:
+    text = (
+        "# c\nproducts:\n  - sku: A\n    name: Ä é\n  - {sku: B}\n  -   'sku': C\n"
+        '  - "sku": D\nbrands: [{name: x}, {name: y}]\n'
+    )
+    found = rapid_load(text, text.encode(), "f.yaml")
+    assert found is not None
+    doc, _ = _load_exact(text, "f.yaml")
+    assert doc is not None
+    data, marks = found
+    assert data == doc.data
+    assert set(marks) == {(), *((k, i) for k in ("products", "brands") for i in range(len(data[k])))}
+    for path, mark in marks.items():
+        assert mark == doc.source.values[path], path
 
 
 def test_fast_path_is_taken_and_positions_are_computed_only_when_asked(tmp_path: Path) -> None:

@@ -40,18 +40,24 @@ def config_fields(product: Product) -> dict[str, Any]:
     if "channels" in out:
         out["channels"] = sorted(product.channels)
     if "options" in out:
-        out["options"] = [_choice_fields(o) for o in product.options]
+        out["options"] = [_choice_fields(o, d) for o, d in zip(product.options, out["options"], strict=True)]
     if "modifiers" in out:
-        out["modifiers"] = [_choice_fields(m) for m in product.modifiers]
+        out["modifiers"] = [
+            _choice_fields(m, d) for m, d in zip(product.modifiers, out["modifiers"], strict=True)
+        ]
     return out
 
 
-def _choice_fields(item: Option | Modifier) -> dict[str, Any]:
-    out = item.model_dump(mode="json", exclude_unset=True)
-    if item.values is not None:
+def _choice_fields(item: Option | Modifier, out: dict[str, Any]) -> dict[str, Any]:
+    """`out`: the item as dumped with its product (set fields only); values are canonical."""
+    if item.values is None:
+        return out
+    if isinstance(item, Modifier):
         full = item.model_dump(mode="json")["values"]
-        out["values"] = [modifier_value(v) if isinstance(item, Modifier) else option_value(v) for v in full]
-    return out
+        return {**out, "values": [modifier_value(v) for v in full]}
+    # Option values have no nested defaults to fill in: read them off the models, no second dump.
+    values = [{"label": v.label, "is_default": v.is_default, "value_data": v.value_data} for v in item.values]
+    return {**out, "values": [option_value(v) for v in values]}
 
 
 def sorted_paths(paths: list[str]) -> list[str]:

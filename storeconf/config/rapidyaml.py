@@ -1,0 +1,230 @@
+"""The fastest happy path: rapidyaml parses in C++ and emits JSON, which `json.loads` reads in C.
+
+A 7.6 MB products file (10,000 products, 50,000 variants) takes ~0.7 s this way,
+against ~10 s through libyaml's C parser (`fastyaml.py`), whose cost is the
+Python node object it builds for every scalar. rapidyaml resolves plain
+scalars by rules of its own (`0x1F`, `True`, `~`, `007` stay strings) and
+accepts a few things libyaml rejects (`a: @x`, a lone `}`, duplicate keys), so
+`rapid_load` gives up on any text where the two could differ: the caller then
+takes the libyaml path, which gives up in turn to the position-keeping loader.
+Giving up is always safe; answering differently never is
+(tests/config/test_fastyaml.py compares all three loaders).
+
+Positions: only where each top-level list item starts (a plan shows it beside
+each change) is computed here, from where rapidyaml's key slices sit in the
+buffer. Every other position comes from a slower loader, on demand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from storeconf.config.fastyaml import MAX_DEPTH, YamlPath
+from storeconf.errors import Location
+
+try:  # A missing wheel (an unusual platform) only means every file takes the libyaml path.
+    import ryml
+except ImportError:  # pragma: no cover - the dependency is declared
+    ryml = None
+
+# Each alone: Python's `re` scans for one pattern many times faster than for their alternation.
+_UNSURE = tuple(
+    re.compile(p, re.MULTILINE)
+    for p in (
+        r"^(?:%|---|\.\.\.)",  # directives and document markers
+        r"\t",  # tabs
+        r"\r(?!\n)",  # a line break libyaml counts and rapidyaml does not
+        "[\ufeff\x85\u2028\u2029]",  # a byte-order mark, odd line breaks
+        r"<<",  # merge keys
+        r"[\[{][^\n\]}]*$",  # a flow collection left open at the end of its line (multi-line keys)
+        r":[,\]}]",  # `a:,` in a flow collection: a key `a:` to libyaml, a key `a` to rapidyaml
+        r"['\"][ ]+[^\s#:,\]}]",  # more after a quoted scalar on its line: rapidyaml reads on
+        r"['\"]:\S",  # a quoted key with its value right after the colon
+    )
+)
+# A space or flow indicator, then a scalar that is unsure when it starts a plain scalar:
+# anchors, aliases, tags, complex keys, reserved indicators, stray closers, and the values
+# libyaml's resolver types while rapidyaml leaves them strings (or fails on them).
+_CANDIDATE = re.compile(
+    r"[\s\[{,](?:[&*!?@`%\]}:]|(?:[-+]?0[0-9_oxbOXB]|[-+]?[0-9][0-9_]*_|\+|-?\.(?:inf|Inf|INF"
+    r"|nan|NaN|NAN)|True|TRUE|False|FALSE|Null|NULL|~)[^\s,\]}#]*(?=[ ]*\r?(?:$|#|[,\]}])))",
+    re.MULTILINE,
+)
+
+
+def _unsure(text: str) -> bool:
+    if any(pattern.search(text) for pattern in _UNSURE) or _inf_or_nan(text.lower()):
+        return True
+    padded = "\n" + text  # each match starts with the space or indicator before it; so can the first
+    for found in _CANDIDATE.finditer(padded):
+        # Unsure only where a plain scalar starts: after indentation, `key: `, `- `, `[`, `{`, `,`.
+        start = found.start() + 1
+        before = padded[padded.rfind("\n", 0, start) + 1 : start]
+        bare = before.rstrip(" ")
+        if not bare or bare[-1] in "[{," or (bare != before and bare[-1] in ":-"):
+            return True
+    return False
+
+
+def _inf_or_nan(lowered: str) -> bool:
+    """A word `inf` or `nan` (rapidyaml writes such a key, even quoted, as `.inf` or `.nan`)."""
+    for word in ("inf", "nan"):
+        at = lowered.find(word)
+        while at != -1:
+            before = lowered[at - 1 : at] if at else ""
+            after = lowered[at + 3 : at + 4]
+            if not (before.isalnum() or before in ("_", ".")) and not (after.isalnum() or after == "_"):
+                return True
+            at = lowered.find(word, at + 1)
+    return False
+
+
+class _GiveUp(Exception):
+    pass
+
+
+def rapid_load(text: str, raw: bytes, file: str) -> tuple[Any, dict[YamlPath, Location]] | None:
+    """Plain data and where each top-level list item starts, or None when a slower loader must decide."""
+    if ryml is None or _unsure(text):
+        return None
+    buf = bytearray(raw)
+    try:
+        with _quiet_stderr():
+            tree = ryml.parse_in_place(buf)
+            root = tree.root_id()
+            if not tree.is_map(root) or tree.num_children(root) == 0:
+                return None
+            emitted = ryml.emit_json_malloc(tree, root)
+        with _depth_limit():
+            data = json.loads(emitted, object_pairs_hook=_unique)
+        marks = _Marks(raw, buf, file).items(tree, root)
+    except (_GiveUp, ValueError, RecursionError, RuntimeError, TypeError):
+        return None
+    except Exception as exc:  # ryml's own parse errors derive from Exception only
+        if type(exc).__module__.startswith("ryml"):
+            return None
+        raise
+    return (data, marks) if isinstance(data, dict) else None
+
+
+@contextlib.contextmanager
+def _depth_limit() -> Iterator[None]:
+    """Data nested deeper than MAX_DEPTH is a problem the position-keeping loader reports: make
+    `json.loads` (whose C scanner counts against the recursion limit) give up a little before."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + MAX_DEPTH - 10)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(saved)
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _GiveUp  # a duplicate key: the position-keeping loader reports both places
+    return out
+
+
+class _Marks:
+    """Locations of nodes from the address of their first key's slice in the parsed buffer."""
+
+    def __init__(self, raw: bytes, buf: bytearray, file: str) -> None:
+        self.raw, self.file = raw, file
+        self.base = _address(buf)
+        self._at, self._line = 0, 0  # the last offset asked about and its line (0-based)
+
+    def items(self, tree: Any, root: int) -> dict[YamlPath, Location]:
+        marks: dict[YamlPath, Location] = {(): self.mapping(tree, root)}
+        for child in ryml.children(tree, root):
+            if not tree.is_seq(child):
+                continue
+            name = bytes(tree.key(child)).decode("utf-8")
+            for i, item in enumerate(ryml.children(tree, child)):
+                if tree.is_map(item) and tree.num_children(item):
+                    marks[(name, i)] = self.mapping(tree, item)
+        return marks
+
+    def mapping(self, tree: Any, node: int) -> Location:
+        first = tree.first_child(node)
+        at = _address(tree.key(first)) - self.base
+        if tree.is_key_quoted(first):
+            at -= 1
+        if tree.is_flow(node):
+            # A flow mapping starts at its `{`; a single pair in a flow list (`[a: 1]`) has none.
+            at -= 1
+            while at > 0 and self.raw[at] in b" \r\n":
+                at -= 1
+            if self.raw[at : at + 1] != b"{":
+                raise _GiveUp
+        if not 0 <= at < len(self.raw):
+            raise _GiveUp
+        # Items are asked about in file order: count only the newlines since the last one.
+        if at >= self._at:
+            self._line += self.raw.count(b"\n", self._at, at)
+        else:
+            self._line = self.raw.count(b"\n", 0, at)
+        self._at = at
+        start = self.raw.rfind(b"\n", 0, at) + 1
+        return Location(self.file, self._line + 1, len(self.raw[start:at].decode("utf-8")) + 1)
+
+
+class _PyBuffer(ctypes.Structure):
+    _fields_ = [
+        ("buf", ctypes.c_void_p),
+        ("obj", ctypes.py_object),
+        ("len", ctypes.c_ssize_t),
+        ("itemsize", ctypes.c_ssize_t),
+        ("readonly", ctypes.c_int),
+        ("ndim", ctypes.c_int),
+        ("format", ctypes.c_char_p),
+        ("shape", ctypes.c_void_p),
+        ("strides", ctypes.c_void_p),
+        ("suboffsets", ctypes.c_void_p),
+        ("internal", ctypes.c_void_p),
+    ]
+
+
+_get_buffer = ctypes.pythonapi.PyObject_GetBuffer
+_get_buffer.argtypes = [ctypes.py_object, ctypes.POINTER(_PyBuffer), ctypes.c_int]
+_release_buffer = ctypes.pythonapi.PyBuffer_Release
+_release_buffer.argtypes = [ctypes.POINTER(_PyBuffer)]
+
+
+def _address(obj: Any) -> int:
+    """Where a buffer's bytes sit in memory (rapidyaml's key slices are read-only memoryviews)."""
+    view = _PyBuffer()
+    if _get_buffer(obj, ctypes.byref(view), 0) != 0:  # pragma: no cover - every argument is a buffer
+        raise _GiveUp
+    try:
+        return int(view.buf or 0)
+    finally:
+        _release_buffer(ctypes.byref(view))
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """rapidyaml prints its errors (parse, nesting too deep to emit) to file descriptor 2 before raising; the slower loader
+    reports the same problem properly, so that print would only be noise."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # pragma: no cover - no stderr at all
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
