@@ -24,6 +24,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
 from storeconf.config.fastyaml import MAX_DEPTH, YamlPath
@@ -118,7 +119,8 @@ def rapid_load(text: str, raw: bytes, file: str) -> tuple[Any, dict[YamlPath, Lo
 def _depth_limit() -> Iterator[None]:
     """Data nested deeper than MAX_DEPTH is a problem the position-keeping loader reports: make
     `json.loads` (whose C scanner counts against the recursion limit) give up a little before."""
-    depth, frame = 0, sys._getframe()
+    depth = 0
+    frame: FrameType | None = sys._getframe()
     while frame is not None:
         depth, frame = depth + 1, frame.f_back
     saved = sys.getrecursionlimit()
@@ -214,8 +216,8 @@ def _address(obj: Any) -> int:
 
 @contextlib.contextmanager
 def _quiet_stderr() -> Iterator[None]:
-    """rapidyaml prints its errors (parse, nesting too deep to emit) to file descriptor 2 before raising; the slower loader
-    reports the same problem properly, so that print would only be noise."""
+    """rapidyaml prints its errors (a parse error, nesting too deep to emit) to file descriptor 2
+    before raising; the slower loader reports the same problem properly, so that print is noise."""
     try:
         saved = os.dup(2)
     except OSError:  # pragma: no cover - no stderr at all
