@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from storeconf.batch import ItemError, item_messages
+from storeconf.batch import ItemError, item_messages, send_good_items
 from storeconf.client import ApiResponse, StoreClient
 from storeconf.errors import ApiError, Location, PlanError, Problem
 from storeconf.kinds.base import Context, Kind, Outcome, RawItem, Spec, TreeShape, changed_fields
@@ -234,16 +234,25 @@ class Categories(Kind[Category]):
     async def _create(self, client: StoreClient, chunk: Sequence[Change], ctx: Context) -> list[Outcome]:
         tree = await self.tree_id(client, ctx)
         body = [self._payload(c, ctx, tree) for c in chunk]
-        resp = await client.request("POST", CATEGORIES, json=body)
-        created = {
-            (d.get("parent_id") or 0, str(d["name"]).casefold()): d["category_id"] for d in resp.data or []
-        }
+        created: dict[tuple[int, str], int] = {}
+        partial: dict[tuple[int, str], BaseException] = {}
+
+        async def send(items: list[dict[str, Any]]) -> None:
+            resp = await client.request("POST", CATEGORIES, json=items)
+            for d in resp.data or []:
+                created[_slot(d)] = d["category_id"]
+            messages = item_messages(resp.body, items) if resp.status == 207 else {}
+            for i, item in enumerate(items):
+                if _slot(item) not in created:
+                    partial[_slot(item)] = _partial_error("POST", resp, messages.get(i))
+
+        # A 4xx about some items (a taken URL, a duplicate name) fails those alone: the others are re-sent.
+        failures = await send_good_items(body, send)
         outcomes = []
-        messages = item_messages(resp.body, body) if resp.status == 207 else {}
         for index, (change, item) in enumerate(zip(chunk, body, strict=True)):
-            new_id = created.get((item.get("parent_id") or 0, str(item["name"]).casefold()))
-            if new_id is None:
-                outcomes.append(Outcome(change, _partial_error("POST", resp, messages.get(index))))
+            new_id = created.get(_slot(item))
+            if index in failures or new_id is None:
+                outcomes.append(Outcome(change, failures.get(index) or partial[_slot(item)]))
             else:
                 ctx.ids[(self.name, self.identity(change.key))] = new_id
                 outcomes.append(Outcome(change, None, new_id))
@@ -276,12 +285,16 @@ class Categories(Kind[Category]):
             if "url" in fields:
                 fields["url"] = {"path": fields["url"], "is_customized": True}
             body.append({"category_id": change.live_id, **fields})
-        resp = await client.request("PUT", CATEGORIES, json=body)
-        failed = item_messages(resp.body, body) if resp.status == 207 else {}
-        return [
-            Outcome(c, _partial_error("PUT", resp, failed[i]) if i in failed else None, c.live_id)
-            for i, c in enumerate(chunk)
-        ]
+        partial: dict[int, BaseException] = {}
+
+        async def send(items: list[dict[str, Any]]) -> None:
+            resp = await client.request("PUT", CATEGORIES, json=items)
+            if resp.status == 207:
+                for i, text in item_messages(resp.body, items).items():
+                    partial[items[i]["category_id"]] = _partial_error("PUT", resp, text)
+
+        failures = await send_good_items(body, send)
+        return [Outcome(c, failures.get(i) or partial.get(c.live_id), c.live_id) for i, c in enumerate(chunk)]
 
     async def _delete(self, client: StoreClient, chunk: Sequence[Change]) -> list[Outcome]:
         ids = ",".join(str(c.live_id) for c in chunk)
@@ -307,6 +320,11 @@ def _expand_node(item: Any, at: tuple[str | int, ...], parent: str | None) -> It
     elif isinstance(children, list) and isinstance(path, str):
         for i, child in enumerate(children):
             yield from _expand_node(child, (*at, "children", i), path)
+
+
+def _slot(item: dict[str, Any]) -> tuple[int, str]:
+    """Where a category sits: its parent and its name (unique there, ignoring case)."""
+    return (item.get("parent_id") or 0, str(item["name"]).casefold())
 
 
 def _partial_error(method: str, resp: ApiResponse, detail: str | None) -> BaseException:

@@ -192,3 +192,56 @@ def test_category_207_names_each_failed_item(tmp_path: Path, recorder: Recorder)
         "Plan for local (sandbox .storeconf/local.db): 0 to create, 1 to update, 0 to delete."
         in cli("plan").stdout
     )
+
+
+CATEGORIES_POST = "POST /stores/local/v3/catalog/trees/categories"
+
+
+class RejectsCategoryWithoutSaying(httpx.AsyncBaseTransport):
+    """A store that rejects any category create batch holding `bad` with a 422 naming no item."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, bad: str) -> None:
+        self.inner, self.bad = inner, bad
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if f"{request.method} {request.url.path}" == CATEGORIES_POST:
+            import json
+
+            if self.bad in [item["name"] for item in json.loads(request.content)]:
+                body = {
+                    "status": 422,
+                    "title": "The batch could not be processed.",
+                    "type": "x",
+                    "errors": {},
+                }
+                return httpx.Response(422, json=body, request=request)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def test_category_batch_bisects_when_the_store_does_not_name_the_item(
+    tmp_path: Path, recorder: Recorder
+) -> None:
+    project = tmp_path / "shop"
+    project.mkdir()
+    (project / "storeconf.yaml").write_text(CATEGORIES)
+    names = ["Tents", "Stoves", "Packs", "Boots", "Lamps"]
+    (project / "categories.yaml").write_text("categories:\n" + "".join(f"  - name: {n}\n" for n in names))
+
+    class Picky(Recorder):
+        def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+            return super().wrap(RejectsCategoryWithoutSaying(inner, "Packs"))
+
+    picky = Picky()
+    result = Cli(project, picky)("apply", "--auto-approve")
+
+    assert result.exit_code == 1
+    assert "Failed (1):\n  + categories Packs  (categories.yaml:4:5)" in result.stderr
+    assert "Applied (4):" in result.stderr
+    # 5 items, the bad one at index 2: [0-4] [0-1] [2-4] [2] [3-4]
+    assert put_count(picky, CATEGORIES_POST) == 5
+    replan = Cli(project, recorder)("plan")
+    assert "1 to create, 0 to update, 0 to delete." in replan.stdout
+    assert "+ categories Packs" in replan.stdout
