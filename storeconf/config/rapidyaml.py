@@ -48,13 +48,15 @@ _UNSURE = tuple(
         r":[,\]}]",  # `a:,` in a flow collection: a key `a:` to libyaml, a key `a` to rapidyaml
         r"['\"][ ]+[^\s#:,\]}]",  # more after a quoted scalar on its line: rapidyaml reads on
         r"['\"]:\S",  # a quoted key with its value right after the colon
+        r"[\[{][^\n]*\s#",  # a comment on a line with a flow collection: rapidyaml may read it as text
+        r"^[^'\"\n]*['\"]:",  # a key whose quote closes on a later line: libyaml wants one line
     )
 )
 # A space or flow indicator, then a scalar that is unsure when it starts a plain scalar:
 # anchors, aliases, tags, complex keys, reserved indicators, stray closers, and the values
 # libyaml's resolver types while rapidyaml leaves them strings (or fails on them).
 _CANDIDATE = re.compile(
-    r"[\s\[{,](?:[&*!?@`%\]}:]|(?:[-+]?0[0-9_oxbOXB]|[-+]?[0-9][0-9_]*_|\+|-?\.(?:inf|Inf|INF"
+    r"[\s\[{,](?:[&*!?@`%\]}:]|(?:[-+]?0[0-9_oxbOXB]|[-+.0-9][^\s,\]}#]*_|\+|-?\.(?:inf|Inf|INF"
     r"|nan|NaN|NAN)|True|TRUE|False|FALSE|Null|NULL|~)[^\s,\]}#]*(?=[ ]*\r?(?:$|#|[,\]}])))",
     re.MULTILINE,
 )

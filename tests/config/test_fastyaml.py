@@ -57,7 +57,9 @@ def agree(text: str) -> None:
 significant = st.sampled_from([*":-?[]{},#&*!|>'\"%@` \n\t~+.0_", "\r", "\ufeff", "..."])
 
 
-@settings(max_examples=400)
+# Derandomized: the suite must pass or fail the same way on every run; a wider random search
+# (thousands of examples, new seeds) is run by hand when the rules of rapidyaml.py change.
+@settings(max_examples=400, derandomize=True)
 @given(
     values,
     st.booleans(),
@@ -131,6 +133,9 @@ def test_both_fast_paths_agree_with_the_exact_loader_where_libyaml_is_lenient(te
         "{a: 1, a: 2}\n",  # a duplicate key rapidyaml keeps quietly
         "a: 1\n...\nb: 2\n",  # two documents
         "a: 007\nb: 0o17\nc: 0x1F\nd: 1_000\n",  # integers rapidyaml leaves as text
+        "a: [0._0, 1__, -_1, ._1]\n",  # numbers with underscores anywhere: the same
+        "{ro #ot: [false]}\n",  # a comment inside a flow collection
+        "root:\n  '0: x\n  y': 1\n",  # a quoted key over two lines
         "a: [True, NULL, ~, +1, .inf, -.Inf, .NaN]\n",  # the same for booleans, nulls, floats
         "a: !!str 1\n",  # tags
         "a:\tb\n",  # tabs
