@@ -45,17 +45,17 @@ def test_one_taken_url_fails_only_its_product(tmp_path: Path, recorder: Recorder
 
 
 class RejectsWithoutSaying(httpx.AsyncBaseTransport):
-    """A store that rejects any product batch holding product `bad` with a 422 naming no item."""
+    """A store that rejects any `endpoint` batch holding an item whose `field` is `bad`, with a
+    422 naming no item."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, bad: int) -> None:
-        self.inner, self.bad = inner, bad
+    def __init__(self, inner: httpx.AsyncBaseTransport, endpoint: str, field: str, bad: object) -> None:
+        self.inner, self.endpoint, self.field, self.bad = inner, endpoint, field, bad
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if f"{request.method} {request.url.path}" == PRODUCTS_PUT:
+        if f"{request.method} {request.url.path}" == self.endpoint:
             import json
 
-            ids = [item["id"] for item in json.loads(request.content)]
-            if self.bad in ids:
+            if self.bad in [item[self.field] for item in json.loads(request.content)]:
                 body = {
                     "status": 422,
                     "title": "The batch could not be processed.",
@@ -80,7 +80,7 @@ def test_bisects_when_the_store_does_not_name_the_item(tmp_path: Path, recorder:
 
     class Picky(Recorder):
         def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
-            return super().wrap(RejectsWithoutSaying(inner, ids["B04"]))
+            return super().wrap(RejectsWithoutSaying(inner, PRODUCTS_PUT, "id", ids["B04"]))
 
     picky = Picky()
     result = Cli(project, picky)("apply", "--auto-approve")
@@ -197,30 +197,6 @@ def test_category_207_names_each_failed_item(tmp_path: Path, recorder: Recorder)
 CATEGORIES_POST = "POST /stores/local/v3/catalog/trees/categories"
 
 
-class RejectsCategoryWithoutSaying(httpx.AsyncBaseTransport):
-    """A store that rejects any category create batch holding `bad` with a 422 naming no item."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, bad: str) -> None:
-        self.inner, self.bad = inner, bad
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if f"{request.method} {request.url.path}" == CATEGORIES_POST:
-            import json
-
-            if self.bad in [item["name"] for item in json.loads(request.content)]:
-                body = {
-                    "status": 422,
-                    "title": "The batch could not be processed.",
-                    "type": "x",
-                    "errors": {},
-                }
-                return httpx.Response(422, json=body, request=request)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 def test_category_batch_bisects_when_the_store_does_not_name_the_item(
     tmp_path: Path, recorder: Recorder
 ) -> None:
@@ -232,7 +208,7 @@ def test_category_batch_bisects_when_the_store_does_not_name_the_item(
 
     class Picky(Recorder):
         def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
-            return super().wrap(RejectsCategoryWithoutSaying(inner, "Packs"))
+            return super().wrap(RejectsWithoutSaying(inner, CATEGORIES_POST, "name", "Packs"))
 
     picky = Picky()
     result = Cli(project, picky)("apply", "--auto-approve")
