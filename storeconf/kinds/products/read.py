@@ -276,7 +276,7 @@ def variant(raw: dict[str, Any], spell: dict[str, dict[str, str]] | None = None)
     for value in raw.get("option_values") or []:
         name, label = str(value.get("option_display_name")), str(value.get("label"))
         options[name] = ((spell or {}).get(name) or {}).get(label.casefold(), label)
-    fields = coerce(Variant, {**{k: v for k, v in raw.items() if k != "options"}, "options": options})
+    fields = coerce(Variant, {**raw, "options": options})
     return {**fields, "_id": raw.get("id")}
 
 

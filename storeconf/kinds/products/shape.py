@@ -20,11 +20,20 @@ from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import annotated_types
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from storeconf.kinds.products.choices import as_text
 from storeconf.kinds.products.spec import Modifier, Option, Product
+from storeconf.money import store_money
 
 # Lists of a product diffed item by item (Products.parts), in the order their writes happen.
 PART_FIELDS = ("custom_fields", "images", "videos", "bulk_pricing_rules", "modifiers", "options", "variants")
@@ -146,15 +155,17 @@ def coerce(
     fields = _fields(model)
     out: dict[str, Any] = {}
     for name in fields if names is None else names:
-        default, nullable, convert = fields[name]
+        default, none, convert = fields[name]
         value = data.get(name)
-        if value is None and not nullable:
-            if default is not _NO_DEFAULT:
+        if value is None:
+            if none is not _NO_DEFAULT:
+                if name in data:
+                    out[name] = none
+            elif default is not _NO_DEFAULT:
                 # A list or mapping default is shared by every call: each caller gets its own.
                 out[name] = copy.deepcopy(default) if isinstance(default, list | dict) else default
             continue
-        if name in data:
-            out[name] = convert(value)
+        out[name] = convert(value)
     return out
 
 
@@ -163,57 +174,90 @@ Converter = Callable[[Any], Any]
 
 
 @functools.cache
-def _fields(model: type[BaseModel]) -> dict[str, tuple[Any, bool, Converter]]:
-    """Per field: its default as the API would send it, whether None is a value, its converter.
-    Computed once per model: a 10,000-product read coerces every field of 50,000 variants."""
-    out: dict[str, tuple[Any, bool, Converter]] = {}
+def _fields(model: type[BaseModel]) -> dict[str, tuple[Any, Any, Converter]]:
+    """Per field: its default as the API would send it, what None becomes (_NO_DEFAULT when the
+    type refuses it), its converter. Computed once per model: a 10,000-product read coerces
+    every field of 50,000 variants."""
+    out: dict[str, tuple[Any, Any, Converter]] = {}
     for name, info in model.model_fields.items():
         default = info.get_default(call_default_factory=True)
         dumped = _NO_DEFAULT if default is PydanticUndefined else _dump(model, name, default)
-        out[name] = (dumped, _nullable(model, name), _converter(model, name))
+        out[name] = (dumped, _none(model, name), _converter(model, name))
     return out
 
 
 def _converter(model: type[BaseModel], name: str) -> Converter:
-    """The pydantic round trip, preceded by a shortcut for the plain scalars most fields hold
+    """The pydantic round trip, preceded by a shortcut for the plain values most fields hold
     (the same answer as the round trip for those values, without its cost)."""
     annotation = model.model_fields[name].annotation
     members = [annotation]
     if _is_union(annotation):
         members = [a for a in get_args(annotation) if a is not type(None)]
     simple = members[0] if len(members) == 1 else None
-    low, high = -math.inf, math.inf
-    if get_origin(simple) is Annotated:
-        simple, *meta = get_args(simple)
-        found = _bounds(meta) if simple in (int, float) else None
-        if found is None:
-            simple = None  # constraints other than numeric bounds: always the round trip
-        else:
-            low, high = found
 
     def slow(value: Any) -> Any:
         return _convert(model, name, value)
 
-    if simple is str or simple is bool:
-        return lambda value: value if type(value) is simple else slow(value)
-    if simple is int:
-        return lambda value: value if type(value) is int and low <= value <= high else slow(value)
-    if simple is float:
-        return lambda value: (
-            float(value)
-            if type(value) in (int, float) and abs(value) < 2**53 and low <= value <= high
-            else slow(value)
-        )
-    if get_origin(simple) is Literal and all(type(a) is str for a in get_args(simple)):
-        allowed = frozenset(get_args(simple))
-        return lambda value: value if type(value) is str and value in allowed else slow(value)
-    return slow
+    if get_origin(simple) is dict and get_args(simple)[0] is str:
+        text = _text_check(get_args(simple)[1])
+        if text is not None:
+            check = text
+            return lambda value: (
+                dict(value)
+                if type(value) is dict and all(type(k) is str and check(v) for k, v in value.items())
+                else slow(value)
+            )
+        return slow
+    if get_origin(simple) is list:
+        # An empty list comes back empty whatever the item type (valid, or kept as sent).
+        return lambda value: [] if type(value) is list and not value else slow(value)
+    fast = _scalar(simple)
+    return slow if fast is None else lambda value: fast(value, slow)
 
 
-def _bounds(meta: list[Any]) -> tuple[float, float] | None:
-    """`ge`/`le` bounds of `Annotated` metadata; None when it holds any other constraint."""
+def _scalar(annotation: Any) -> Callable[[Any, Converter], Any] | None:
+    """A shortcut for a scalar type, given the round trip to fall back to; None if there is none."""
+    post: Callable[[float], float] | None = None
     low, high = -math.inf, math.inf
+    if get_origin(annotation) is Annotated:
+        annotation, *meta = get_args(annotation)
+        found = _bounds(meta) if annotation in (int, float) else None
+        if found is None:
+            text = _text_check(Annotated[(annotation, *meta)]) if annotation is str else None
+            if text is None:
+                return None  # constraints other than numeric bounds: always the round trip
+            check = text
+            return lambda value, slow: value if check(value) else slow(value)
+        low, high, post = found
+    if annotation is str or annotation is bool:
+        kind = annotation
+        return lambda value, slow: value if type(value) is kind else slow(value)
+    if annotation is int and post is None:
+        return lambda value, slow: value if type(value) is int and low <= value <= high else slow(value)
+    if annotation is float:
+        after = post or float
+
+        def number(value: Any, slow: Converter) -> Any:
+            if type(value) in (int, float) and abs(value) < 2**53 and low <= value <= high:
+                return after(float(value))
+            return slow(value)
+
+        return number
+    if get_origin(annotation) is Literal and all(type(a) is str for a in get_args(annotation)):
+        allowed = frozenset(get_args(annotation))
+        return lambda value, slow: value if type(value) is str and value in allowed else slow(value)
+    return None
+
+
+def _bounds(meta: list[Any]) -> tuple[float, float, Callable[[float], float] | None] | None:
+    """`ge`/`le` bounds of `Annotated` metadata and the money rounding after them, if any; None
+    when it holds any other constraint."""
+    low, high = -math.inf, math.inf
+    post: Callable[[float], float] | None = None
     for item in meta:
+        if isinstance(item, AfterValidator) and item.func is store_money:
+            post = store_money
+            continue
         for constraint in item.metadata if isinstance(item, FieldInfo) else [item]:
             if isinstance(constraint, annotated_types.Ge):
                 low = float(constraint.ge)  # type: ignore[arg-type]
@@ -221,7 +265,29 @@ def _bounds(meta: list[Any]) -> tuple[float, float] | None:
                 high = float(constraint.le)  # type: ignore[arg-type]
             else:
                 return None
-    return low, high
+    return low, high, post
+
+
+def _text_check(annotation: Any) -> Callable[[Any], bool] | None:
+    """For text whose only rules are lengths (and `as_text`, which leaves a str alone): a test
+    that a value passes them unchanged. None for any other type."""
+    if annotation is str:
+        return lambda value: type(value) is str
+    if get_origin(annotation) is not Annotated or get_args(annotation)[0] is not str:
+        return None
+    shortest, longest = 0, math.inf
+    for item in get_args(annotation)[1:]:
+        if isinstance(item, BeforeValidator) and item.func is as_text:
+            continue
+        if not isinstance(item, StringConstraints):
+            return None
+        others = (item.strip_whitespace, item.to_upper, item.to_lower, item.pattern, item.strict)
+        if any(o is not None for o in others):
+            return None
+        shortest = max(shortest, item.min_length or 0)
+        longest = min(longest, item.max_length if item.max_length is not None else math.inf)
+    low, high = shortest, longest
+    return lambda value: type(value) is str and low <= len(value) <= high
 
 
 def _is_union(annotation: Any) -> bool:
@@ -245,10 +311,10 @@ def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     return TypeAdapter(model.model_fields[name].annotation or Any)
 
 
-@functools.cache
-def _nullable(model: type[BaseModel], name: str) -> bool:
+def _none(model: type[BaseModel], name: str) -> Any:
+    """None as the round trip turns it (None itself for an optional field), or _NO_DEFAULT."""
+    adapter = _adapter(model, name)
     try:
-        _adapter(model, name).validate_python(None)
+        return adapter.dump_python(adapter.validate_python(None), mode="json")
     except ValidationError:
-        return False
-    return True
+        return _NO_DEFAULT
