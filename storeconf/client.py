@@ -34,6 +34,7 @@ import asyncio
 import errno
 import json as jsonlib
 import logging
+import re
 import socket
 import time
 from collections import Counter
@@ -44,6 +45,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import httpx
+import orjson
 
 from storeconf.errors import ApiError, RateLimited, StoreUnreachable, TransportError, Unreachable
 from storeconf.ratelimit import MAX_DELAY_S, RateLimiter, backoff_delay, rate_limit_reset_s
@@ -379,10 +381,21 @@ def _refusal(exc: BaseException) -> str | None:
     return None
 
 
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
 def _parse_body(response: httpx.Response) -> Any:
     """JSON when it parses, the text when it does not, None when empty."""
     if not response.content:
         return None
+    # orjson reads a 250-product page ~3x faster than json and, where it succeeds, reads it the
+    # same, except that it turns an integer past 64 bits into a float: a body with 19 digits in a
+    # row goes to json, as does whatever orjson refuses (NaN, lone surrogates).
+    if not _LONG_DIGITS.search(response.content):
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return response.json()
     except ValueError:

@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storeconf.client import ApiResponse, StoreClient
 from storeconf.errors import ApiError, RateLimited, TransportError
@@ -641,3 +643,40 @@ def test_concurrency_bound_covers_pagination() -> None:
     items = run(handler, lambda c: c.get_all("/v3/catalog/brands", limit=1), max_concurrency=2)
     assert [i["id"] for i in items] == list(range(1, 13))
     assert handler.in_flight["max"] == 2  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"data": [{"id": 1, "price": 12.5}]}',
+        b'{"n": 123456789012345678901234567890}',  # past 64 bits: orjson refuses, json reads it
+        b'{"x": NaN, "y": Infinity}',  # not JSON, but what json.loads accepts
+        b'{"s": "\\ud800"}',  # a lone surrogate
+        b"<html>502 Bad Gateway</html>",
+    ],
+)
+def test_bodies_parse_as_json_would_parse_them(body: bytes) -> None:
+    from storeconf.client import _parse_body
+
+    try:
+        expected: object = json.loads(body)
+    except ValueError:
+        expected = body.decode()
+    got = _parse_body(httpx.Response(200, content=body))
+    assert repr(got) == repr(expected)  # repr: NaN is not equal to itself
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_any_json_body_parses_as_json_would(value: object) -> None:
+    from storeconf.client import _parse_body
+
+    body = json.dumps(value).encode()
+    assert repr(_parse_body(httpx.Response(200, content=body))) == repr(json.loads(body))
