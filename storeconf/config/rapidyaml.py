@@ -36,20 +36,26 @@ except ImportError:  # pragma: no cover - the dependency is declared
     ryml = None
 
 # Each alone: Python's `re` scans for one pattern many times faster than for their alternation.
+# Each runs only when the text holds a substring it needs (`in` scans at memchr speed).
 _UNSURE = tuple(
-    re.compile(p, re.MULTILINE)
-    for p in (
-        r"^(?:%|---|\.\.\.)",  # directives and document markers
-        r"\t",  # tabs
-        r"\r(?!\n)",  # a line break libyaml counts and rapidyaml does not
-        "[\ufeff\x85\u2028\u2029]",  # a byte-order mark, odd line breaks
-        r"<<",  # merge keys
-        r"[\[{][^\n\]}]*$",  # a flow collection left open at the end of its line (multi-line keys)
-        r":[,\]}]",  # `a:,` in a flow collection: a key `a:` to libyaml, a key `a` to rapidyaml
-        r"['\"][ ]+[^\s#:,\]}]",  # more after a quoted scalar on its line: rapidyaml reads on
-        r"['\"]:\S",  # a quoted key with its value right after the colon
-        r"[\[{][^\n]*\s#",  # a comment on a line with a flow collection: rapidyaml may read it as text
-        r"^[^'\"\n]*['\"]:",  # a key whose quote closes on a later line: libyaml wants one line
+    (needs, re.compile(p, re.MULTILINE))
+    for needs, p in (
+        (("%", "---", "..."), r"^(?:%|---|\.\.\.)"),  # directives and document markers
+        (("\t",), r"\t"),  # tabs
+        (("\r",), r"\r(?!\n)"),  # a line break libyaml counts and rapidyaml does not
+        (tuple("\ufeff\x85\u2028\u2029"), "[\ufeff\x85\u2028\u2029]"),  # a byte-order mark, odd line breaks
+        (("<<",), r"<<"),  # merge keys
+        # a flow collection left open at the end of its line (multi-line keys)
+        (("[", "{"), r"[\[{][^\n\]}]*$"),
+        # `a:,` in a flow collection: a key `a:` to libyaml, a key `a` to rapidyaml
+        ((":,", ":]", ":}"), r":[,\]}]"),
+        (("'", '"'), r"['\"][ ]+[^\s#:,\]}]"),  # more after a quoted scalar on its line: rapidyaml reads on
+        (("':", '":'), r"['\"]:\S"),  # a quoted key with its value right after the colon
+        # a comment on a line with a flow collection: rapidyaml may read it as text
+        (("[", "{"), r"[\[{][^\n]*\s#"),
+        # A key whose quote closes on a later line: libyaml wants one line. Only where a quote
+        # meets a colon (the pattern itself is slow: it tries every line).
+        (("':", '":'), r"^[^'\"\n]*['\"]:"),
     )
 )
 # A space or flow indicator, then a scalar that is unsure when it starts a plain scalar:
@@ -63,7 +69,9 @@ _CANDIDATE = re.compile(
 
 
 def _unsure(text: str) -> bool:
-    if any(pattern.search(text) for pattern in _UNSURE) or _inf_or_nan(text.lower()):
+    if any(any(n in text for n in needs) and pattern.search(text) for needs, pattern in _UNSURE):
+        return True
+    if _inf_or_nan(text.lower()):
         return True
     padded = "\n" + text  # each match starts with the space or indicator before it; so can the first
     for found in _CANDIDATE.finditer(padded):
