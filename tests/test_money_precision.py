@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import tempfile
 import textwrap
 from decimal import Decimal
@@ -116,3 +117,22 @@ def test_price_list_records_round_like_every_other_price() -> None:
     # Half away from zero on the decimal as written, as the store does; round() gave 2.3333.
     record = flat_record("TENT", "usd", {"price": 2.33335, "bulk_pricing_tiers": []})
     assert record["price"] == 2.3334
+
+
+@settings(max_examples=500)
+@given(
+    st.floats(allow_nan=False, allow_infinity=False)
+    | st.decimals(places=6, allow_nan=False, allow_infinity=False).map(float)
+)
+def test_a_file_whose_text_may_not_round_holds_no_value_that_rounds(value: float) -> None:
+    """The rounding check skips files whose text has no long fraction or exponent: any value
+    that rounds away must be written with one, however YAML spells it."""
+    from ruamel.yaml import YAML
+
+    from storeconf.config.yaml import may_round
+    from storeconf.money import rounds_away
+
+    out = io.StringIO()
+    YAML(typ="safe").dump({"price": value}, out)
+    if rounds_away(value):
+        assert may_round(out.getvalue()) and may_round(f"price: {value!r}\n")

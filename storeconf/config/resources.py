@@ -180,6 +180,8 @@ def _rounding_warning(kind: Kind[Any], items: list[_Item]) -> list[str]:
     found = [
         (item, path, value)
         for item in items
+        # A file whose text holds no long fraction or exponent has no value to find.
+        if item.rdoc.doc.may_round or item.rdoc.doc.interpolates
         for path, value in _money_values(item.raw.data, item.raw.path, kind.money_fields)
         if rounds_away(value)
     ]

@@ -10,6 +10,7 @@ file is reported, not only the first.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -105,6 +106,9 @@ class Document:
     # False when the text has no `${`: interpolation then has nothing to do, and a big file is
     # spared a walk over every value.
     interpolates: bool = True
+    # False when no number in the text can have more than 4 decimal places (see may_round):
+    # then no money value of the file rounds away, and the check for one is skipped.
+    may_round: bool = True
 
 
 def describe(path: YamlPath) -> str:
@@ -130,12 +134,23 @@ def load_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]
     if rapid is not None:
         data, marks = rapid
         source = SourceMap(display, marks=marks, more=lambda: _libyaml_marks(text, display), exact=exact)
-        return Document(display, data, source, "${" in text), []
+        return Document(display, data, source, "${" in text, may_round(text)), []
     fast = fast_load(text, display)
     if fast is not None:
         data, marks = fast
-        return Document(display, data, SourceMap(display, marks=marks, exact=exact), "${" in text), []
+        source = SourceMap(display, marks=marks, exact=exact)
+        return Document(display, data, source, "${" in text, may_round(text)), []
     return _load_exact(text, display)
+
+
+_LONG_FRACTION = re.compile(r"\.[0-9_]{5}")
+_EXPONENT = re.compile(r"[0-9.][eE][-+]?[0-9]")
+
+
+def may_round(text: str) -> bool:
+    """Whether `text` may hold a number past the store's 4 decimal places: a fraction of 5 or
+    more digits, or an exponent, anywhere (quoted too: a quoted number still validates as one)."""
+    return bool(_LONG_FRACTION.search(text) or _EXPONENT.search(text))
 
 
 def _libyaml_marks(text: str, display: str) -> dict[YamlPath, Location]:
