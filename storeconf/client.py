@@ -34,7 +34,6 @@ import asyncio
 import errno
 import json as jsonlib
 import logging
-import re
 import socket
 import time
 from collections import Counter
@@ -381,7 +380,9 @@ def _refusal(exc: BaseException) -> str | None:
     return None
 
 
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+# 19 digits in a row, found by mapping every digit to 0 (a regex scan costs ~10x more).
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_RUN = b"0" * 19
 
 
 def _parse_body(response: httpx.Response) -> Any:
@@ -391,7 +392,7 @@ def _parse_body(response: httpx.Response) -> Any:
     # orjson reads a 250-product page ~3x faster than json and, where it succeeds, reads it the
     # same, except that it turns an integer past 64 bits into a float: a body with 19 digits in a
     # row goes to json, as does whatever orjson refuses (NaN, lone surrogates).
-    if not _LONG_DIGITS.search(response.content):
+    if _LONG_RUN not in response.content.translate(_DIGITS_TO_ZERO):
         try:
             return orjson.loads(response.content)
         except orjson.JSONDecodeError:
