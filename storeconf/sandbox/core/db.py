@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
+
 Seed = Callable[["StoreDb"], None]
 
 _META_SCHEMA = "CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -114,5 +116,7 @@ def dump_doc(doc: dict[str, Any]) -> str:
 
 
 def load_doc(text: str) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(text)
+    # orjson: ~3x faster, and every stored document is JSON it reads as json does (bodies are
+    # checked on the way in: ints within 64 bits, finite floats, no lone surrogates).
+    doc: dict[str, Any] = orjson.loads(text)
     return doc
