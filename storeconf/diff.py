@@ -30,14 +30,16 @@ def diff_fields(
     prefix: str = "",
 ) -> tuple[FieldChange, ...]:
     """Changes needed to make `live` match `desired` in every field `desired` sets."""
-    ignored = set(ignore)
-    secret = set(sensitive)
+    ignored = ignore if isinstance(ignore, set | frozenset) else set(ignore)
+    secret = sensitive if isinstance(sensitive, set | frozenset | dict) else set(sensitive)
     changes: list[FieldChange] = []
     for name, want in desired.items():
+        have = live.get(name)
+        if want == have:  # most fields of a no-op plan: nothing to ignore, mask or recurse into
+            continue
         path = f"{prefix}{name}"
         if path in ignored or name in ignored:
             continue
-        have = live.get(name)
         nested = _nested_model(model, name)
         is_secret = name in secret
         if nested is not None and isinstance(want, dict) and isinstance(have, dict):
