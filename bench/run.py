@@ -4,7 +4,8 @@
 
 Generates a catalog (by default 10,000 products with 50,000 variants, 300
 categories 3 levels deep, 60 brands; custom fields, images, bulk pricing rules
-and modifiers on a share of the products), starts the sandbox in its own process
+and modifiers on a share of the products; a price list with a record for every
+variant and 50 promotions), starts the sandbox in its own process
 (injected latency; optionally a rate-limit quota whose 30 s window is scaled down
 by the printed factor so the run fits in minutes) and runs each step in a fresh
 client process, so client CPU and peak RSS are the client's alone:
@@ -42,8 +43,11 @@ PAGE = 250  # products, brands, categories per page (the API's maximum)
 CHOICES_PAGE = 10  # products per page with include=options,modifiers (the API's cap)
 PRODUCT_BATCH = 10  # PUT /catalog/products
 VARIANT_BATCH = 50  # PUT /catalog/variants
+RECORD_PAGE = 250  # GET /pricelists/{id}/records, as storeconf reads them
+RECORD_BATCH = 1000  # PUT /pricelists/{id}/records (the API's maximum)
 SIZES, COLORS = ("XS", "S", "M", "L", "XL"), ("Red", "Blue")
 EDIT_SHARE = 100  # the edit touches one product in EDIT_SHARE
+MANAGED = ("brands", "categories", "products", "price_lists", "promotions")
 
 
 # ---- the catalog -------------------------------------------------------------------------------
@@ -58,6 +62,7 @@ class Shape:
     tops: int = 6
     mids: int = 6  # per top-level category
     leaves: int = 258  # spread over the mid-level categories: 300 categories in all
+    promotions: int = 50
 
     @property
     def categories(self) -> list[str]:
@@ -76,6 +81,11 @@ class Shape:
 
     def edited(self) -> list[int]:
         return list(range(0, self.products, EDIT_SHARE))
+
+    @property
+    def records(self) -> int:
+        """The price list has one USD record per variant."""
+        return self.count(self.has_variants) * len(SIZES) * len(COLORS)
 
 
 def product(shape: Shape, i: int, bump: int = 0) -> dict[str, Any]:
@@ -113,6 +123,28 @@ def product(shape: Shape, i: int, bump: int = 0) -> dict[str, Any]:
     return item
 
 
+def records(shape: Shape) -> dict[str, dict[str, float]]:
+    return {
+        variant["sku"]: {"USD": round(variant["price"] * 0.8, 2)}
+        for i in range(shape.products)
+        if shape.has_variants(i)
+        for variant in product(shape, i)["variants"]
+    }
+
+
+def promotion(n: int) -> dict[str, Any]:
+    return {
+        "name": f"{5 + n % 20}% off orders over ${100 + n}",
+        "redemption_type": "AUTOMATIC",
+        "rules": [
+            {
+                "condition": {"cart": {"minimum_spend": 100 + n}},
+                "action": {"cart_value": {"discount": {"percentage_amount": 5 + n % 20}}},
+            }
+        ],
+    }
+
+
 def write_project(root: Path, shape: Shape, port: int, *, edit: bool = False) -> None:
     from ruamel.yaml import YAML
 
@@ -124,7 +156,7 @@ def write_project(root: Path, shape: Shape, port: int, *, edit: bool = False) ->
         "environments": {
             "bench": {"store_hash": STORE, "access_token": TOKEN, "api_url": f"http://127.0.0.1:{port}"}
         },
-        "manage": {"brands": {"prune": True}, "categories": {"prune": True}, "products": {"prune": True}},
+        "manage": {kind: {"prune": True} for kind in MANAGED},
     }
     edited = set(shape.edited()) if edit else set()
     docs: dict[str, Any] = {
@@ -134,6 +166,10 @@ def write_project(root: Path, shape: Shape, port: int, *, edit: bool = False) ->
         "catalog/products.yaml": {
             "products": [product(shape, i, bump=int(i in edited)) for i in range(shape.products)]
         },
+        "catalog/pricing.yaml": {
+            "price_lists": [{"name": "Trade", "active": True, "records": records(shape)}]
+        },
+        "catalog/promotions.yaml": {"promotions": [promotion(n) for n in range(shape.promotions)]},
     }
     for name, doc in docs.items():
         with (root / name).open("w") as fh:
@@ -151,6 +187,8 @@ def minimums(shape: Shape) -> dict[str, int]:
     # brands, the channel's tree, its categories, products, then options/modifiers of those having them
     read = 1 + 1 + math.ceil(len(cats) / PAGE) + math.ceil(shape.products / PAGE)
     read += math.ceil(choices / CHOICES_PAGE)
+    # the price lists, the list's records, the promotions (none has codes to read)
+    read += 1 + math.ceil(shape.records / RECORD_PAGE) + math.ceil(shape.promotions / PAGE)
     edited = shape.edited()
     variants_edited = sum(len(SIZES) * len(COLORS) for i in edited if shape.has_variants(i))
     return {
@@ -159,16 +197,21 @@ def minimums(shape: Shape) -> dict[str, int]:
         # create exists), categories level by level in batches of 50, a PUT per swatch option
         # (a product POST cannot set option types: the API makes them from the variants), a
         # POST per modifier (a product POST cannot embed them).
-        "apply": 4
+        "apply": 6
         + shape.brands
         + sum(math.ceil(n / 50) for n in levels)
         + shape.products
         + shape.count(shape.has_variants)
-        + shape.count(shape.has_modifier),
+        + shape.count(shape.has_modifier)
+        # the price list, its records in upserts of 1,000, a POST per promotion
+        + 1
+        + math.ceil(shape.records / RECORD_BATCH)
+        + shape.promotions,
         "plan": read,
         "edit": read + math.ceil(len(edited) / PRODUCT_BATCH) + math.ceil(variants_edited / VARIANT_BATCH),
         # Export knows no config: nothing in a product's listing tells whether it has modifiers.
-        "export": read - math.ceil(choices / CHOICES_PAGE) + math.ceil(shape.products / CHOICES_PAGE),
+        # It also reads every list's assignments, and the customer groups they name.
+        "export": read - math.ceil(choices / CHOICES_PAGE) + math.ceil(shape.products / CHOICES_PAGE) + 2,
         "naive": len(edited) + variants_edited,
     }
 
