@@ -41,7 +41,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import httpx
 import orjson
@@ -51,6 +51,7 @@ from storeconf.ratelimit import MAX_DELAY_S, RateLimiter, backoff_delay, rate_li
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Params = Mapping[str, str | int | float | bool]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -320,28 +321,50 @@ class StoreClient:
         pages are fetched concurrently. A body without pagination meta is one page; a bare
         v2 list is paged sequentially until a short page.
         """
+        return await self.get_each(path, _as_is, params, limit=limit)
+
+    async def get_each(
+        self,
+        path: str,
+        each: Callable[[list[dict[str, Any]], int], Awaitable[list[T]]],
+        params: Params | None = None,
+        *,
+        limit: int = 250,
+    ) -> list[T]:
+        """`each(items, pages)` applied to every page's items as the page arrives (pages run
+        concurrently, as in get_all; `pages` is how many there are), the results in page order.
+        A reader that turns each page into something smaller holds a few pages of the API's
+        data at a time, not the whole collection."""
         base = {**(params or {}), "limit": limit}
         first = await self.request("GET", path, params={**base, "page": 1})
         if isinstance(first.body, list):
             self._paged(1, 1)
-            return await self._get_all_v2(path, base, first.body, limit)
-        items = _page_items(first.body)
+            return await each(await self._get_all_v2(path, base, first.body, limit), 1)
         pages = _total_pages(first.body)
         self._paged(1, pages)
-        if pages <= 1:
-            return items
         tasks = [
-            asyncio.ensure_future(self._page(path, {**base, "page": page})) for page in range(2, pages + 1)
+            asyncio.ensure_future(self._page_each(path, {**base, "page": page}, each, pages))
+            for page in range(2, pages + 1)
         ]
         try:
-            responses = await asyncio.gather(*tasks)
+            results = [await each(_page_items(first.body), pages)]
+            del first
+            results += await asyncio.gather(*tasks)
         except BaseException:
             for task in tasks:
                 task.cancel()
             raise
-        for response in responses:
-            items.extend(_page_items(response.body))
-        return items
+        return [item for result in results for item in result]
+
+    async def _page_each(
+        self,
+        path: str,
+        params: Params,
+        each: Callable[[list[dict[str, Any]], int], Awaitable[list[T]]],
+        pages: int,
+    ) -> list[T]:
+        response = await self._page(path, params)
+        return await each(_page_items(response.body), pages)
 
     async def _page(self, path: str, params: Params) -> ApiResponse:
         response = await self.request("GET", path, params=params)
@@ -360,6 +383,10 @@ class StoreClient:
             last = response.body if isinstance(response.body, list) else []
             items.extend(last)
         return items
+
+
+async def _as_is(items: list[dict[str, Any]], pages: int) -> list[dict[str, Any]]:
+    return items
 
 
 def _refusal(exc: BaseException) -> str | None:

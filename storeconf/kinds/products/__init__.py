@@ -52,7 +52,7 @@ from storeconf.kinds.categories import split_path
 from storeconf.kinds.products.apply import Writer
 from storeconf.kinds.products.export import export_fields
 from storeconf.kinds.products.keys import bulk_key, image_key, name_key, variant_key, video_key
-from storeconf.kinds.products.read import LIVE, Resolver, fetch, normalise, wanted
+from storeconf.kinds.products.read import LIVE, Resolver, fetch_each, normalise, wanted
 from storeconf.kinds.products.shape import config_fields, value_label
 from storeconf.kinds.products.spec import (
     BulkPricingRule,
@@ -240,7 +240,8 @@ class Products(Kind[Product]):
     async def read(self, client: StoreClient, ctx: Context) -> list[Live]:
         want = wanted(ctx.extra.get("desired"))
         resolver = Resolver(ctx, want.spellings, want.values)
-        found = [self._live(raw, resolver) for raw in await fetch(client, want)]
+        # Page by page: the API's full products go as soon as they are normalised (memory at 10k).
+        found = await fetch_each(client, want, lambda raws: [self._live(raw, resolver) for raw in raws])
         # Writes need what the plan was computed from (ids of option values, other trees' categories).
         ctx.extra[LIVE] = {obj.id: obj for obj in found}
         for raw in (obj.raw for obj in found):
@@ -254,7 +255,7 @@ class Products(Kind[Product]):
         # A product made outside storeconf may have no SKU: give it a key of its own, which no
         # config can name, so prune can delete it and two of them never collide.
         key = self.live_key(fields) or f"(no sku, id {raw['id']})"
-        return Live(self.name, key, raw["id"], fields, raw)
+        return Live(self.name, key, raw["id"], fields, _kept(raw))
 
     def normalise(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Without a read's context: brand and category ids stay unresolved."""
@@ -272,6 +273,15 @@ class Products(Kind[Product]):
             return await Writer(client, ctx, self.concurrency).apply(changes)
         except Exception as exc:  # a bug here must still fail only these changes, never the run
             return [Outcome(c, exc) for c in changes]
+
+
+def _kept(raw: dict[str, Any]) -> dict[str, Any]:
+    """What writes and checks use of the API's product once it is normalised: its ids, its
+    categories of other trees (kept on write) and its variants' ids by SKU. The rest (half of
+    a 10k-product read's memory) is dropped."""
+    kept: dict[str, Any] = {k: raw[k] for k in ("id", "sku", "name", "categories") if k in raw}
+    kept["variants"] = [{"id": v.get("id"), "sku": v.get("sku")} for v in raw.get("variants") or []]
+    return kept
 
 
 def orphaned_variants(options: list[dict[str, Any]], live: dict[str, Any]) -> list[Change]:

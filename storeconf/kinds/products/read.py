@@ -10,8 +10,9 @@ for every product when no desired state is known (export).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from storeconf.client import StoreClient
 from storeconf.kinds.base import Context
@@ -27,6 +28,7 @@ from storeconf.kinds.products.shape import (
 from storeconf.kinds.products.spec import CHOICE_TYPES, ChoiceConfig, CustomUrl, Product, Variant
 from storeconf.model import DesiredState
 
+T = TypeVar("T")
 PRODUCTS = "/v3/catalog/products"
 BASE_INCLUDE = "variants,images,custom_fields,bulk_pricing_rules,videos"
 CHOICES_PAGE = 10  # the API's page cap when options or modifiers are included
@@ -115,22 +117,65 @@ def _wants_choices(raw: dict[str, Any], want: Wanted) -> bool:
     return sku in want.choices or name in want.choice_names
 
 
-async def fetch(client: StoreClient, want: Wanted) -> list[dict[str, Any]]:
-    """Raw products, with `options`/`modifiers` merged in where they were wanted."""
+async def fetch_each(
+    client: StoreClient, want: Wanted, each: Callable[[list[dict[str, Any]]], list[T]]
+) -> list[T]:
+    """`each` applied to every page of raw products (options and modifiers merged in where
+    wanted) as soon as the page is complete, the results in page order: at 10k products the
+    reader never holds the API's whole catalog at once."""
     include = BASE_INCLUDE + (",channels" if want.channels else "")
-    raws = await client.get_all(PRODUCTS, {"include": include})
-    ids = [r["id"] for r in raws if _wants_choices(r, want)]
-    extra = await fetch_choices(client, ids)
-    for raw in raws:
-        raw.update(extra.get(raw["id"], {}))
-    return raws
+    choices = _Choices(client)
+
+    async def complete(raws: list[dict[str, Any]], pages: int) -> list[T]:
+        extra = await choices.of([r["id"] for r in raws if _wants_choices(r, want)], pages)
+        for raw in raws:
+            raw.update(extra.get(raw["id"], {}))
+        return each(raws)
+
+    return await client.get_each(PRODUCTS, complete, {"include": include})
 
 
-async def fetch_choices(client: StoreClient, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Options and modifiers of `ids`: ceil(len(ids) / 10) requests, run concurrently."""
-    chunks = [ids[i : i + CHOICES_PAGE] for i in range(0, len(ids), CHOICES_PAGE)]
-    pages = await asyncio.gather(*(choices_page(client, chunk) for chunk in chunks))
-    return {item["id"]: item for page in pages for item in page}
+class _Choices:
+    """Options and modifiers for the products of each page, ten products a request across
+    pages (a page's last few wait for the next page's), so the whole read costs
+    ceil(products wanted / 10) requests however the pages divide them."""
+
+    def __init__(self, client: StoreClient) -> None:
+        self.client = client
+        self.pending: list[tuple[int, asyncio.Future[dict[str, Any] | None]]] = []
+        self.arrived = 0
+        self.sent: list[asyncio.Future[None]] = []
+
+    async def of(self, ids: list[int], pages: int) -> dict[int, dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        # One future per id of this page: a product that shifts into a second page (offset
+        # pagination while the store changes) is asked for by both, each answered.
+        mine = [(i, loop.create_future()) for i in ids]
+        self.pending += mine
+        self.arrived += 1
+        last = self.arrived >= pages  # every page is in: send what is left, however few
+        while len(self.pending) >= CHOICES_PAGE or (last and self.pending):
+            chunk, self.pending = self.pending[:CHOICES_PAGE], self.pending[CHOICES_PAGE:]
+            self.sent.append(asyncio.ensure_future(self._send(chunk)))
+        found = await asyncio.gather(*(future for _, future in mine))
+        return {i: item for (i, _), item in zip(mine, found, strict=True) if item is not None}
+
+    async def _send(self, chunk: list[tuple[int, asyncio.Future[dict[str, Any] | None]]]) -> None:
+        try:
+            page = await choices_page(self.client, [i for i, _ in chunk])
+        except asyncio.CancelledError:
+            for _, future in chunk:
+                future.cancel()
+            raise
+        except Exception as exc:  # every page waiting on this chunk fails with it
+            for _, future in chunk:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        by_id = {item["id"]: item for item in page}
+        for i, future in chunk:
+            if not future.done():
+                future.set_result(by_id.get(i))
 
 
 async def choices_page(client: StoreClient, ids: list[int]) -> list[dict[str, Any]]:
