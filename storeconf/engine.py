@@ -21,6 +21,7 @@ from storeconf.client import StoreClient
 from storeconf.config import Environment, Project
 from storeconf.errors import ConfigError, PlanError, Problem, StalePlanError, StoreconfError, UnsafePlanError
 from storeconf.export import exportable
+from storeconf.gcpause import seldom
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
@@ -104,6 +105,19 @@ async def make_plan(
     # Readers may use the desired state to fetch only what the config manages (product options).
     ctx = Context(manage=dict(desired.manage), extra={"desired": desired})
     kinds = targeted_kinds(targets, registry) or desired.managed_kinds()
+    with seldom():
+        return await _plan(project, client, registry, targets, ctx, kinds)
+
+
+async def _plan(
+    project: Project,
+    client: StoreClient,
+    registry: Registry,
+    targets: tuple[str, ...],
+    ctx: Context,
+    kinds: tuple[str, ...],
+) -> Planned:
+    desired = project.desired
     live = await read_live(client, kinds_to_read(kinds, registry, desired), ctx, registry)
     owned_kinds = [name for name in tracked(desired.manage, registry) if name in kinds]
     if owned_kinds:
@@ -141,7 +155,8 @@ async def apply_planned(
     """
     refuse_unsafe(planned, allow_deletes)
     planned.ctx.halt.stop_on_failure = not keep_going
-    report = await apply_plan(planned.plan, client, planned.ctx, registry, on_progress, report)
+    with seldom():
+        report = await apply_plan(planned.plan, client, planned.ctx, registry, on_progress, report)
     # Marked even when the apply stopped part way: what it created is storeconf's all the same.
     kinds = tracked(planned.ctx.manage, registry)
     marked = await mark_applied(client, report.applied, planned.plan.adoptions, kinds, planned.ctx, registry)
