@@ -139,11 +139,15 @@ def _others_applied(body: Any, failed: int, count: int) -> bool:
 
 
 async def send_labelled(
-    items: Sequence[tuple[str, T]], size: int, send: Callable[[list[T]], Awaitable[Any]]
+    items: Sequence[tuple[str | Callable[[], str], T]],
+    size: int,
+    send: Callable[[list[T]], Awaitable[Any]],
 ) -> list[tuple[str, BaseException]]:
     """Send `items` `size` a request, one request at a time, each through `send_good_items`.
     Returns the labels of the items the store refused, with their errors. A failure that is
-    not about items (a 5xx, a lost connection) is raised: the batch failed as a whole."""
+    not about items (a 5xx, a lost connection) is raised: the batch failed as a whole. A label
+    may be a function, called only for a refused item (a label with the config's line may
+    re-read the file: 50,000 of them cost more than the writes)."""
     refused: list[tuple[str, BaseException]] = []
     for start in range(0, len(items), size):
         chunk = items[start : start + size]
@@ -151,7 +155,8 @@ async def send_labelled(
         for index, error in sorted(failures.items()):
             if not isinstance(error, ItemError) and not about_items(error):
                 raise error
-            refused.append((chunk[index][0], error))
+            label = chunk[index][0]
+            refused.append((label() if callable(label) else label, error))
     return refused
 
 

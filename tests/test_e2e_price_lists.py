@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.conftest import Cli, Recorder
 from tests.test_e2e import edit
@@ -147,3 +150,24 @@ def test_export_writes_compact_records_and_plans_back_to_zero(
     assert "customer_group: Wholesale" in (out / LISTS).read_text()
     again = Cli(out, recorder)("plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
+
+
+def test_plans_never_reread_a_file_for_positions_without_a_problem(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exact positions cost a second, slow parse of the file (12 s for a 50,000-record list):
+    the checks of record SKUs and discount-rule products must ask for one only on a problem."""
+    from storeconf.config import yaml
+
+    reparsed: list[str] = []
+    exact = yaml._load_exact
+
+    def counting(text: str, display: str) -> Any:
+        reparsed.append(display)
+        return exact(text, display)
+
+    monkeypatch.setattr(yaml, "_load_exact", counting)
+    assert cli("plan").exit_code == 0
+    assert cli("apply", "--auto-approve").exit_code == 0
+    assert cli("plan", "--detailed-exitcode").exit_code == 0
+    assert reparsed == [], reparsed

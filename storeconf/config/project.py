@@ -301,13 +301,14 @@ def _check_ignore(
 ) -> list[Problem]:
     problems = []
     for i, name in enumerate(ignore):
-        where = doc.source.value((*at, "ignore", i))
         if name not in fields:
             message = f"unknown field {name!r}{did_you_mean(name, fields)}"
         elif name in keys:
             message = f"{name!r} is a key field of {at[-1]} (it identifies them) and cannot be ignored"
         else:
             continue
+        # Located only for a problem: a location may re-read the file.
+        where = doc.source.value((*at, "ignore", i))
         problems.append(Problem(where, f"manage.{at[-1]}.ignore[{i}]: {message}"))
     return problems
 

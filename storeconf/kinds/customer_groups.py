@@ -27,7 +27,7 @@ from pydantic import Field, model_validator
 from storeconf.client import StoreClient
 from storeconf.errors import ApplyError, ConfigError, Location, Problem
 from storeconf.kinds.base import Context, Kind, Spec, changed_fields
-from storeconf.model import DesiredState, Live, LiveState
+from storeconf.model import Desired, DesiredState, Live, LiveState
 from storeconf.plan import Change
 
 PATH = "/v2/customer_groups"
@@ -272,22 +272,23 @@ async def _resolve_config_skus(client: StoreClient, ctx: Context) -> None:
     if desired is None:
         return
     configured = desired.declared("products")
-    wanted: dict[str, tuple[str, str, Location | None]] = {}
+    # Located only for a problem: a location may re-read the file (see price_lists.skus).
+    wanted: dict[str, tuple[str, Desired, int]] = {}
     for obj in desired.objects.get("customer_groups", {}).values():
         for i, rule in enumerate(obj.fields.get("discount_rules") or []):
             sku = rule.get("product")
             if rule.get("type") == "product" and sku and sku.casefold() not in configured:
-                wanted[sku.casefold()] = (sku, obj.key, obj.location_of("discount_rules", i))
+                wanted[sku.casefold()] = (sku, obj, i)
     found = await find_skus(client, list(wanted))
     for sku, product_id in found.items():
         ctx.ids[("products", sku)] = product_id
     problems = [
         Problem(
-            loc,
-            f"customer_groups: {group} names product {sku!r}, which is neither in the configuration "
+            obj.location_of("discount_rules", i) or obj.location,
+            f"customer_groups: {obj.key} names product {sku!r}, which is neither in the configuration "
             "nor in the store",
         )
-        for folded, (sku, group, loc) in wanted.items()
+        for folded, (sku, obj, i) in wanted.items()
         if folded not in found
     ]
     if problems:

@@ -12,7 +12,7 @@ written, the list's change fails with `ItemsFailed` naming each refused item and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from storeconf.batch import ItemsFailed, send_labelled
@@ -112,8 +112,8 @@ class Writer:
 
         return await send_labelled(new, ASSIGN_BATCH, post)
 
-    def _label(self, change: Change, item: Change, *path: str | int) -> str:
-        return item_label(self.ctx, change, change.key.casefold(), item, *path)
+    def _label(self, change: Change, item: Change, *path: str | int) -> Callable[[], str]:
+        return lambda: item_label(self.ctx, change, change.key.casefold(), item, *path)
 
     def _assignment_body(self, list_id: int, fields: dict[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {"price_list_id": list_id}

@@ -74,7 +74,7 @@ def check_groups(desired: DesiredState, live: LiveState | None) -> list[Problem]
             if name is None:
                 continue
             ident = str(name).casefold()
-            where = obj.location_of("assignments", index)
+            where = _Where(obj, ("assignments", index))
             group = declared.get(ident)
             current = None if pruned else live_groups.get(ident)
             if group is None and current is None:
@@ -84,7 +84,7 @@ def check_groups(desired: DesiredState, live: LiveState | None) -> list[Problem]
                 message = (
                     f"price_lists: {obj.key} is assigned to customer group {name!r}, which is not {scope}"
                 )
-                problems.append(Problem(where, message))
+                problems.append(Problem(where(), message))
                 continue
             rules = _discounts(
                 group.fields if group is not None else None, current.fields if current else None
@@ -95,8 +95,18 @@ def check_groups(desired: DesiredState, live: LiveState | None) -> list[Problem]
                     "customer-group discounts (discount_rules), and the API allows a price list only for a "
                     "group without them; remove the group's discount_rules or this assignment"
                 )
-                problems.append(Problem(where, message))
+                problems.append(Problem(where(), message))
     return problems
+
+
+class _Where:
+    """An assignment's location, looked up only for a problem (it may re-read the file)."""
+
+    def __init__(self, obj: Desired, path: tuple[str | int, ...]) -> None:
+        self.obj, self.path = obj, path
+
+    def __call__(self) -> Location | None:
+        return self.obj.location_of(*self.path)
 
 
 def _discounts(declared: dict[str, Any] | None, current: dict[str, Any] | None) -> list[Any]:

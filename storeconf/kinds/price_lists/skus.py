@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from storeconf.client import StoreClient
-from storeconf.errors import ConfigError, Location, Problem
+from storeconf.errors import ConfigError, Problem
 from storeconf.kinds.base import Context
-from storeconf.model import DesiredState
+from storeconf.model import Desired, DesiredState
 
 VARIANTS = "/v3/catalog/variants"
 PRODUCTS = "/v3/catalog/products"
@@ -26,11 +26,13 @@ async def check_skus(client: StoreClient, ctx: Context, live_lists: list[dict[st
     desired: DesiredState | None = ctx.extra.get("desired")
     if desired is None:
         return
-    wanted: dict[str, tuple[str, str, Location | None]] = {}
+    # The record's location is looked up only for a problem: it may re-read the file for
+    # exact positions, which for 50,000 records took longer than the whole read.
+    wanted: dict[str, tuple[Desired, str]] = {}
     for obj in desired.objects.get("price_lists", {}).values():
         for record in obj.fields.get("records") or []:
             sku = str(record["sku"])
-            wanted.setdefault(sku.casefold(), (obj.key, sku, obj.location_of("records", sku)))
+            wanted.setdefault(sku.casefold(), (obj, sku))
     known = configured_skus(desired) | {sku for (kind, sku) in ctx.ids if kind == "variants"}
     known |= {str(r["sku"]).casefold() for raw in live_lists for r in raw.get("_records") or []}
     unknown = [sku for sku in wanted if sku not in known]
@@ -40,11 +42,11 @@ async def check_skus(client: StoreClient, ctx: Context, live_lists: list[dict[st
     if unknown:
         problems = [
             Problem(
-                wanted[sku][2],
-                f"price_lists: {wanted[sku][0]}: record for SKU {wanted[sku][1]!r}, which names no variant "
+                obj.location_of("records", name) or obj.location,
+                f"price_lists: {obj.key}: record for SKU {name!r}, which names no variant "
                 "(or product without variants) in the configuration or the store",
             )
-            for sku in unknown
+            for obj, name in (wanted[sku] for sku in unknown)
         ]
         raise ConfigError(problems)
 
