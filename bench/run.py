@@ -234,7 +234,9 @@ def child(step: str, root: Path) -> None:
         return counting[0]
 
     async def run() -> dict[str, Any]:
+        loading = time.process_time()
         project = load_project(root, "bench")
+        loaded = time.process_time() - loading
         if step == "load":
             return {"changes": sum(len(v) for v in project.desired.objects.values())}
         async with connect(project.environment, wrap=wrap) as client:
@@ -260,6 +262,7 @@ def child(step: str, root: Path) -> None:
                     if not report.ok:
                         raise SystemExit(f"{step}: apply failed: {report.failed[:3]}")
             out["rate_limited"] = client.stats.rate_limited
+            out["load_cpu"] = loaded
             return out
 
     started, cpu = time.perf_counter(), time.process_time()
@@ -425,8 +428,11 @@ def print_table(shape: Shape, args: argparse.Namespace, results: dict[str, dict[
             r.get("rate_limited", 0), f"{r['rss_mb']:.0f}",
         )  # fmt: skip
         print("| " + " | ".join(str(c) for c in cells) + " |")
+    plan = results["plan"]
+    print(f"\nno-op plan, client CPU: {plan['load_cpu']:.1f} s to load the config, "
+          f"{plan['cpu'] - plan['load_cpu']:.1f} s to read the store and diff")  # fmt: skip
     edit, base = results["edit"], results["naive"]
-    print(f"\n1 % edit, storeconf vs naive: {base['requests'] / edit['requests']:.1f}x fewer requests, "
+    print(f"1 % edit, storeconf vs naive: {base['requests'] / edit['requests']:.1f}x fewer requests, "
           f"{base['wall'] / edit['wall']:.1f}x the wall time of storeconf's")  # fmt: skip
 
 
