@@ -7,6 +7,7 @@ as webhook headers are never written.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,6 +27,7 @@ from storeconf.live import kinds_to_read, read_live
 from storeconf.model import Desired, DesiredState, FlowRow, Live, Manage
 from storeconf.ownership import adopt_exported
 from storeconf.schema_files import SCHEMA_DIR, schema_line, write_schemas
+from storeconf.yamlwrite import plain_dump
 
 
 async def export_project(
@@ -215,15 +217,24 @@ def _dump(path: Path, content: dict[str, Any], *, raw: bool = False, header: str
     path.parent.mkdir(parents=True, exist_ok=True)
     if not raw:
         content = _escaped(content)
+    # The fast writer answers for plain data exactly as ruamel would, else declines.
+    text = plain_dump(content)
+    with path.open("w") as fh:
+        fh.write(header)
+        fh.write(text if text is not None else ruamel_text(content))
+    return path
+
+
+def ruamel_text(content: dict[str, Any]) -> str:
+    """`content` as ruamel.yaml's round-trip writer writes it with export's settings."""
     yaml = YAML()
     yaml.Representer = _Representer
     yaml.default_flow_style = False
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
-    with path.open("w") as fh:
-        fh.write(header)
-        yaml.dump(content, fh)
-    return path
+    out = io.StringIO()
+    yaml.dump(content, out)
+    return out.getvalue()
 
 
 # Words YAML 1.1 parsers (PyYAML, many editors' tools) read as booleans or null; storeconf
