@@ -48,13 +48,18 @@ async def read_lists(client: StoreClient, ctx: Context) -> list[dict[str, Any]]:
 
 
 async def _records(client: StoreClient, list_id: int) -> list[dict[str, Any]]:
-    raws = await client.get_all(f"{LISTS}/{list_id}/records", {"include": RECORD_INCLUDE})
+    # Page by page: a 50,000-record list's raw pages are dropped as they are converted.
+    out = await client.get_each(f"{LISTS}/{list_id}/records", _flat, {"include": RECORD_INCLUDE})
+    return sorted(out, key=lambda r: (r["sku"].casefold(), r["currency"]))
+
+
+async def _flat(raws: list[dict[str, Any]], pages: int) -> list[dict[str, Any]]:
     out = []
     for raw in raws:
         item = flat_record(str(raw.get("sku") or f"(variant id {raw['variant_id']})"), raw["currency"], raw)
         item["_id"] = raw["variant_id"]
         out.append(item)
-    return sorted(out, key=lambda r: (r["sku"].casefold(), r["currency"]))
+    return out
 
 
 def _assignment(raw: dict[str, Any], ctx: Context) -> dict[str, Any]:
