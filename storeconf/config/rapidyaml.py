@@ -71,7 +71,7 @@ _CANDIDATE = re.compile(
 def _unsure(text: str) -> bool:
     if any(any(n in text for n in needs) and pattern.search(text) for needs, pattern in _UNSURE):
         return True
-    if _inf_or_nan(text.lower()):
+    if _inf_or_nan(text.lower()) or _flow_left_open(text):
         return True
     padded = "\n" + text  # each match starts with the space or indicator before it; so can the first
     for found in _CANDIDATE.finditer(padded):
@@ -80,6 +80,20 @@ def _unsure(text: str) -> bool:
         before = padded[padded.rfind("\n", 0, start) + 1 : start]
         bare = before.rstrip(" ")
         if not bare or bare[-1] in "[{," or (bare != before and bare[-1] in ":-"):
+            return True
+    return False
+
+
+def _flow_left_open(text: str) -> bool:
+    """A line whose flow brackets do not balance: a flow collection spans lines, where the two
+    parsers differ (rapidyaml joins a plain key split over two lines, libyaml refuses it). A
+    bracket inside quotes or plain text may make a balanced line look open: then libyaml decides."""
+    if "[" not in text and "{" not in text:
+        return False
+    for line in text.splitlines():
+        if ("[" in line or "{" in line or "]" in line or "}" in line) and (
+            line.count("[") + line.count("{") != line.count("]") + line.count("}")
+        ):
             return True
     return False
 

@@ -142,6 +142,8 @@ def test_both_fast_paths_agree_with_the_exact_loader_where_libyaml_is_lenient(te
         "a: 1\rb: 2\n",  # a line break libyaml counts and rapidyaml does not
         "- 1\n- 2\n",  # not a mapping: the loaders that report it decide
         "{r\noot: 1}\n",  # a multi-line key in a flow mapping
+        # The same after a collection closed on the first line (found by an 8,000-example search)
+        "{root: {'': [null, 0], 0\nA: null}}\n",
         "{root:, x}\n",  # `root:` as a key (libyaml) or `root` with no value (rapidyaml)
         "- - 'a'  - b\n",  # more after a quoted scalar
         "{:a: 1}\n",  # a plain scalar cannot start with `:`
