@@ -342,14 +342,16 @@ class StoreClient:
             return await each(await self._get_all_v2(path, base, first.body, limit), 1)
         pages = _total_pages(first.body)
         self._paged(1, pages)
-        tasks = [
+        # Page 1's `each` runs beside the others, not before them: it may wait on a later page
+        # (a reader batching across pages), and a later page's failure must end the wait.
+        tasks = [asyncio.ensure_future(each(_page_items(first.body), pages))]
+        tasks += [
             asyncio.ensure_future(self._page_each(path, {**base, "page": page}, each, pages))
             for page in range(2, pages + 1)
         ]
+        del first
         try:
-            results = [await each(_page_items(first.body), pages)]
-            del first
-            results += await asyncio.gather(*tasks)
+            results = await asyncio.gather(*tasks)
         except BaseException:
             for task in tasks:
                 task.cancel()

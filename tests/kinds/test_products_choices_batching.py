@@ -59,3 +59,28 @@ def test_a_failed_request_fails_the_pages_waiting_on_it() -> None:
     client = FakeClient(fail_on=12)
     with pytest.raises(ApiError):
         run_pages(client, [list(range(1, 14)), [14, 15]])
+
+
+def test_a_failed_page_fails_the_read_instead_of_leaving_earlier_pages_waiting() -> None:
+    """Page 1's last products wait for page 2's to fill a request of ten; when page 2 cannot be
+    read, the read must fail with page 2's error, not wait for it forever."""
+    from storeconf.client import StoreClient
+    from storeconf.kinds.products.read import Wanted, fetch_each
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "options" in request.url.params.get("include", ""):
+            return httpx.Response(200, json={"data": [], "meta": {}})
+        if request.url.params.get("page") == "2":
+            return httpx.Response(404, json={"status": 404, "title": "The page is gone"})
+        data = [{"id": i, "sku": f"S{i}", "name": f"P{i}"} for i in (1, 2, 3)]
+        pagination = {"total": 6, "count": 3, "per_page": 3, "current_page": 1, "total_pages": 2}
+        return httpx.Response(200, json={"data": data, "meta": {"pagination": pagination}})
+
+    async def go() -> None:
+        async with StoreClient(
+            store_hash="s", access_token="t", transport=httpx.MockTransport(handler), max_retries=0
+        ) as client:
+            await asyncio.wait_for(fetch_each(client, Wanted(), lambda raws: raws), timeout=10)
+
+    with pytest.raises(ApiError, match="404"):
+        asyncio.run(go())
