@@ -69,6 +69,16 @@ class RejectsWithoutSaying(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+def rejecting(endpoint: str, field: str, bad: object) -> Recorder:
+    """A recorder whose store is RejectsWithoutSaying(endpoint, field, bad)."""
+
+    class Picky(Recorder):
+        def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+            return super().wrap(RejectsWithoutSaying(inner, endpoint, field, bad))
+
+    return Picky()
+
+
 def test_bisects_when_the_store_does_not_name_the_item(tmp_path: Path, recorder: Recorder) -> None:
     project = boots_project(tmp_path / "shop", 9)
     assert Cli(project, recorder)("apply", "--auto-approve").exit_code == 0
@@ -78,11 +88,7 @@ def test_bisects_when_the_store_does_not_name_the_item(tmp_path: Path, recorder:
 
     ids = {c["key"]: c["live_id"] for c in json.loads(plan.stdout)["changes"]}
 
-    class Picky(Recorder):
-        def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
-            return super().wrap(RejectsWithoutSaying(inner, PRODUCTS_PUT, "id", ids["B04"]))
-
-    picky = Picky()
+    picky = rejecting(PRODUCTS_PUT, "id", ids["B04"])
     result = Cli(project, picky)("apply", "--auto-approve")
 
     assert result.exit_code == 1
@@ -206,11 +212,7 @@ def test_category_batch_bisects_when_the_store_does_not_name_the_item(
     names = ["Tents", "Stoves", "Packs", "Boots", "Lamps"]
     (project / "categories.yaml").write_text("categories:\n" + "".join(f"  - name: {n}\n" for n in names))
 
-    class Picky(Recorder):
-        def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
-            return super().wrap(RejectsWithoutSaying(inner, CATEGORIES_POST, "name", "Packs"))
-
-    picky = Picky()
+    picky = rejecting(CATEGORIES_POST, "name", "Packs")
     result = Cli(project, picky)("apply", "--auto-approve")
 
     assert result.exit_code == 1
