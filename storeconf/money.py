@@ -30,7 +30,7 @@ def store_money(value: float) -> float:
     if "e" not in text and len(text) - text.index(".") <= PLACES + 1:
         return value  # already at the store's precision (most prices): no Decimal needed
     try:
-        rounded = Decimal(repr(value)).quantize(_QUANTUM, rounding=ROUND_HALF_UP)
+        rounded = Decimal(text).quantize(_QUANTUM, rounding=ROUND_HALF_UP)
     except InvalidOperation:  # too many digits for a quantum of 1e-4: no fraction left to round
         return value
     return float(rounded) if isinstance(value, float) or rounded != value else value

@@ -8,6 +8,7 @@ group's discounts are the config's when it manages them, else the store's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -74,7 +75,8 @@ def check_groups(desired: DesiredState, live: LiveState | None) -> list[Problem]
             if name is None:
                 continue
             ident = str(name).casefold()
-            where = _Where(obj, ("assignments", index))
+            # Located only for a problem: a location may re-read the file.
+            where = functools.partial(obj.location_of, "assignments", index)
             group = declared.get(ident)
             current = None if pruned else live_groups.get(ident)
             if group is None and current is None:
@@ -97,16 +99,6 @@ def check_groups(desired: DesiredState, live: LiveState | None) -> list[Problem]
                 )
                 problems.append(Problem(where(), message))
     return problems
-
-
-class _Where:
-    """An assignment's location, looked up only for a problem (it may re-read the file)."""
-
-    def __init__(self, obj: Desired, path: tuple[str | int, ...]) -> None:
-        self.obj, self.path = obj, path
-
-    def __call__(self) -> Location | None:
-        return self.obj.location_of(*self.path)
 
 
 def _discounts(declared: dict[str, Any] | None, current: dict[str, Any] | None) -> list[Any]:
