@@ -59,6 +59,12 @@ CASES = {
         "  rules:\n  - action:\n      cart_value:\n        discount: {fixed_amount: ten} #!\n",
         "expected an amount",
     ),
+    # 25 digits: past what 4 decimal places fit in Decimal's 28 (found by the CI loader fuzz)
+    "money_too_large": (
+        "  rules:\n  - action:\n      cart_value:\n"
+        "        discount: {fixed_amount: 9999999999999999999999999} #!\n",
+        "expected an amount below",
+    ),
     "items_without_threshold": (
         "  rules:\n  - condition:\n      cart:\n        items: {brands: [Acme]} #!\n"
         "    action: {cart_value: {discount: {percentage_amount: 10}}}\n",

@@ -98,6 +98,7 @@ def test_rule_errors(store: Store) -> None:
         [{"type": "category", "method": "percent", "amount": 101, "category_id": tents}],
         [{"type": "price_list", "price_list_id": 1}],
         [{"type": "all", "method": "fixed", "amount": "x"}],
+        [{"type": "all", "method": "fixed", "amount": "9" * 25}],  # no room left for 4 decimals
     ]
     for rules in bad:
         response = store.post(URL, {"name": "G", "discount_rules": rules})

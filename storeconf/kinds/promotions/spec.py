@@ -35,8 +35,11 @@ def money_text(value: Any) -> str:
         raise ValueError(f'expected an amount such as 10 or "12.50", got {value!r}') from None
     if not amount.is_finite() or amount < 0:
         raise ValueError(f"expected a non-negative amount, got {value!r}")
-    text = format(amount.quantize(Decimal("0.0001")).normalize(), "f")
-    return text
+    try:
+        rounded = amount.quantize(Decimal("0.0001"))
+    except InvalidOperation:  # more digits than Decimal's 28 once 4 decimal places are added
+        raise ValueError(f"expected an amount below 10^24, got {value!r}") from None
+    return format(rounded.normalize(), "f")
 
 
 def _instant(value: datetime) -> str:

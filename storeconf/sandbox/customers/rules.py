@@ -90,7 +90,10 @@ def _amount(value: Any, where: str) -> Decimal:
         raise RuleError(f"{where}.amount must be a number.") from None
     if not amount.is_finite() or amount < 0:
         raise RuleError(f"{where}.amount must be a number of at least 0.")
-    return amount.quantize(Decimal("0.0001"))
+    try:
+        return amount.quantize(Decimal("0.0001"))
+    except InvalidOperation:  # more digits than Decimal's 28 once 4 decimal places are added
+        raise RuleError(f"{where}.amount must be a number below 10^24.") from None
 
 
 def _must_exist(db: StoreDb, table: str, row_id: int, what: str) -> None:
