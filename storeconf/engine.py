@@ -29,7 +29,7 @@ from storeconf.model import Desired, DesiredState, Live, LiveState
 from storeconf.ownership import mark_applied, read_owned, tracked
 from storeconf.plan import Change, Plan, checksum
 from storeconf.planner import build_plan, unsafe_deletes
-from storeconf.targets import check_target_keys, check_target_kinds, targeted_kinds
+from storeconf.targets import check_target_keys, check_target_kinds, narrowed, present, targeted_kinds
 
 EMBEDDED_STORE_HASH = "local"
 EMBEDDED_TOKEN = "storeconf-local"
@@ -96,17 +96,25 @@ class Planned:
 
 
 async def make_plan(
-    project: Project, client: StoreClient, registry: Registry = REGISTRY, targets: Iterable[str] = ()
+    project: Project,
+    client: StoreClient,
+    registry: Registry = REGISTRY,
+    targets: Iterable[str] = (),
+    *,
+    missing_ok: bool = False,
 ) -> Planned:
-    """Read the managed kinds from the store and plan the changes that make it match the project."""
+    """Read the managed kinds from the store and plan the changes that make it match the project.
+
+    `missing_ok`: a target that names nothing is dropped, not an error (--changed-since: an
+    object added and removed again, never applied)."""
     desired = project.desired
     targets = tuple(targets)
     check_target_kinds(targets, registry, desired)  # before any request: a typo costs nothing
     # Readers may use the desired state to fetch only what the config manages (product options).
-    ctx = Context(manage=dict(desired.manage), extra={"desired": desired})
+    ctx = Context(manage=dict(desired.manage), extra={"desired": desired}, narrow=narrowed(targets, registry))
     kinds = targeted_kinds(targets, registry) or desired.managed_kinds()
     with seldom():
-        return await _plan(project, client, registry, targets, ctx, kinds)
+        return await _plan(project, client, registry, targets, ctx, kinds, missing_ok)
 
 
 async def _plan(
@@ -116,6 +124,7 @@ async def _plan(
     targets: tuple[str, ...],
     ctx: Context,
     kinds: tuple[str, ...],
+    missing_ok: bool,
 ) -> Planned:
     desired = project.desired
     live = await read_live(client, kinds_to_read(kinds, registry, desired), ctx, registry)
@@ -126,7 +135,11 @@ async def _plan(
     problems = [p for name in kinds for p in registry[name].check_references(desired, live)]
     if problems:
         raise ConfigError(problems)
-    check_target_keys(targets, registry, desired, live)
+    if not missing_ok:
+        check_target_keys(targets, registry, desired, live)
+    elif targets and not (targets := present(targets, registry, desired, live)):
+        # No target is left, and no targets means the whole store: which this read was not.
+        return Planned(empty_plan(project), ctx, live)
     plan = build_plan(
         desired,
         live,
@@ -136,6 +149,14 @@ async def _plan(
         targets=targets,
     )
     return Planned(replace(plan, warnings=(*project.warnings, *plan.warnings)), ctx, live)
+
+
+def empty_plan(project: Project) -> Plan:
+    """No change, and nothing read: what a plan narrowed to no object is."""
+    env = project.environment
+    return Plan(
+        (), env.name, describe_store(env, project.dir), project.desired.managed_kinds(), project.warnings
+    )
 
 
 async def apply_planned(

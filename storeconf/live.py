@@ -29,7 +29,7 @@ async def read_live(
         results = await asyncio.gather(*(_read(kind, client, ctx) for kind in level))
         for kind, found in zip(level, results, strict=True):
             objects[kind.name] = index_live(kind, found, ctx)
-    return LiveState(objects)
+    return LiveState(objects, totals=dict(ctx.totals))
 
 
 async def _read(kind: Kind[Any], client: StoreClient, ctx: Context) -> list[Live]:

@@ -99,6 +99,11 @@ class LiveState:
     objects: dict[str, dict[str, Live]]
     # Ids of the live objects storeconf owns, per kind read with `prune: owned`.
     owned: dict[str, frozenset[Any]] = field(default_factory=dict)
+    # Kinds read in part (a targeted plan): how many objects the store holds in all.
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def total(self, kind: str) -> int:
+        return self.totals.get(kind, len(self.objects.get(kind, {})))
 
 
 class FlowRow(dict[str, Any]):

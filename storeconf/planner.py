@@ -261,14 +261,15 @@ def unsafe_deletes(
     (a used coupon promotion's counters)."""
     problems = _unsafe_part_deletes(changes, live, manage, registry)
     problems += _guarded_replacements(changes, live, registry)
-    for name, existing in live.objects.items():
+    for name in live.objects:
         # A replacement puts the object back: it is not part of the share deleted.
         count = sum(1 for c in changes if c.kind == name and c.action is Action.DELETE and not c.replaces)
         threshold = manage[name].delete_threshold if name in manage else 0.3
-        if count >= 2 and count > threshold * len(existing):
+        total = live.total(name)
+        if count >= 2 and count > threshold * total:
             problems.append(
                 UnsafePlanError(
-                    f"{name}: the plan deletes {count} of {len(existing)} live objects, more than "
+                    f"{name}: the plan deletes {count} of {total} live objects, more than "
                     f"{threshold:.0%}; apply needs --allow-deletes"
                 )
             )

@@ -41,16 +41,53 @@ def targeted_kinds(targets: Sequence[str], registry: Registry) -> tuple[str, ...
     return tuple(n for n in registry.names() if n in names)
 
 
+def narrowed(targets: Sequence[str], registry: Registry) -> dict[str, frozenset[str]]:
+    """Kinds a targeted plan may read in part, with the identities it needs: a narrowable kind
+    whose every target names a key, and which no other targeted kind reads as a dependency
+    (a price list needs every product to resolve its SKUs)."""
+    keys: dict[str, set[str]] = {}
+    whole: set[str] = set()
+    for target in targets:
+        name, _, key = target.partition("/")
+        if key:
+            keys.setdefault(name, set()).add(registry[name].identity(key))
+        else:
+            whole.add(name)
+    needed = {
+        dep
+        for name in {t.partition("/")[0] for t in targets}
+        for dep in targeted_kinds([name], registry)
+        if dep != name
+    }
+    return {
+        name: frozenset(idents)
+        for name, idents in keys.items()
+        if registry[name].narrowable and name not in whole and name not in needed
+    }
+
+
 def check_target_keys(
     targets: Sequence[str], registry: Registry, desired: DesiredState, live: LiveState
 ) -> None:
     """Raise PlanError for a target whose key matches nothing in the config or the store."""
+    found = present(targets, registry, desired, live)
+    for target in targets:
+        if target not in found:
+            name, _, key = target.partition("/")
+            raise PlanError(f"--target {target!r}: no {name} object has the key {key!r}")
+
+
+def present(
+    targets: Sequence[str], registry: Registry, desired: DesiredState, live: LiveState
+) -> tuple[str, ...]:
+    """The targets that match something in the config or the store."""
+    out = []
     for target in targets:
         name, _, key = target.partition("/")
-        if key:
-            ident = registry[name].identity(key)
-            if ident not in desired.objects.get(name, {}) and ident not in live.objects.get(name, {}):
-                raise PlanError(f"--target {target!r}: no {name} object has the key {key!r}")
+        ident = registry[name].identity(key) if key else ""
+        if not key or ident in desired.objects.get(name, {}) or ident in live.objects.get(name, {}):
+            out.append(target)
+    return tuple(out)
 
 
 def select(changes: Sequence[Change], targets: Sequence[str], registry: Registry) -> tuple[Change, ...]:

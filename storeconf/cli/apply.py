@@ -14,6 +14,7 @@ from storeconf.cli.options import (
     AllowDeletes,
     AutoApprove,
     BreakLock,
+    ChangedSince,
     EnvOption,
     KeepGoing,
     LockTimeout,
@@ -21,6 +22,7 @@ from storeconf.cli.options import (
 )
 from storeconf.cli.output import confirm, print_plan, print_report
 from storeconf.cli.progress import applying, reading
+from storeconf.cli.scope import Scope, check_scope, plan_scoped
 from storeconf.cli.session import session
 from storeconf.config import load_project
 from storeconf.engine import (
@@ -28,7 +30,6 @@ from storeconf.engine import (
     check_saved_plan,
     connect,
     load_plan_file,
-    make_plan,
     refuse_unsafe,
     saved_targets,
 )
@@ -46,6 +47,7 @@ def apply(
     auto_approve: AutoApprove = False,
     allow_deletes: AllowDeletes = False,
     target: TargetOption = None,
+    changed_since: ChangedSince = None,
     keep_going: KeepGoing = False,
     lock_timeout: LockTimeout = 0,
     break_lock: BreakLock = False,
@@ -55,6 +57,10 @@ def apply(
     Holds the store lock from planning to the end of the apply, so two applies never interleave.
     """
     s = session(ctx)
+    scope = Scope(tuple(target or ()), changed_since)
+    check_scope(s, scope)
+    if planfile is not None and (scope.targets or changed_since is not None):
+        raise s.fail("a saved plan keeps its own scope: give PLANFILE without --target or --changed-since")
 
     def waiting(holder: Holder) -> None:
         s.err.print(
@@ -67,7 +73,7 @@ def apply(
     async def work() -> ApplyReport | None:
         project = load_project(s.directory, env)
         saved = load_plan_file(planfile) if planfile is not None else None
-        targets = saved_targets(saved) if saved is not None else tuple(target or ())
+        scope_now = Scope(saved_targets(saved)) if saved is not None else scope
         async with (
             connect(project.environment, wrap=s.runtime.wrap) as client,
             store_lock(
@@ -75,7 +81,7 @@ def apply(
             ),
         ):
             with reading(s.out, client):
-                planned = await make_plan(project, client, targets=targets)
+                planned = await plan_scoped(s, project, client, scope_now)
             if saved is not None:
                 check_saved_plan(saved, planned.plan)
             print_plan(s.out, RENDERERS["text"](planned.plan), "text")

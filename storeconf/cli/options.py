@@ -14,6 +14,14 @@ TargetOption = Annotated[
     list[str] | None,
     typer.Option("--target", metavar="KIND[/KEY]", help="Limit to KIND or KIND/KEY; repeatable."),
 ]
+ChangedSince = Annotated[
+    str | None,
+    typer.Option(
+        "--changed-since",
+        metavar="GIT_REF",
+        help="Plan only the objects whose configuration changed since this git commit (a PR's base).",
+    ),
+]
 FormatOption = Annotated[str, typer.Option("--format", metavar="text|json|markdown", help="Output format.")]
 DetailedExitcode = Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 if there are changes.")]
 PlanOutOption = Annotated[

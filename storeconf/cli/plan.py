@@ -14,12 +14,20 @@ from typing import Annotated
 import typer
 
 from storeconf.cli.github import source_link
-from storeconf.cli.options import DetailedExitcode, EnvOption, FormatOption, PlanOutOption, TargetOption
+from storeconf.cli.options import (
+    ChangedSince,
+    DetailedExitcode,
+    EnvOption,
+    FormatOption,
+    PlanOutOption,
+    TargetOption,
+)
 from storeconf.cli.output import print_plan
 from storeconf.cli.progress import reading
+from storeconf.cli.scope import Scope, check_scope, plan_scoped
 from storeconf.cli.session import Session, session
 from storeconf.config import load_project
-from storeconf.engine import Planned, connect, make_plan
+from storeconf.engine import Planned, connect
 from storeconf.errors import StoreconfError
 from storeconf.plan import Plan
 from storeconf.render import RENDERERS
@@ -62,16 +70,19 @@ def plan(
     detailed_exitcode: DetailedExitcode = False,
     target: TargetOption = None,
     parts: PartsOption = None,
+    changed_since: ChangedSince = None,
 ) -> None:
     """Show what apply would change in the store (in each store, with several --env)."""
     s = session(ctx)
     check_format(s, fmt)
+    scope = Scope(tuple(target or ()), changed_since)
+    check_scope(s, scope)
     envs = list(dict.fromkeys(env or ["local"]))
     if len(envs) == 1:
         artifact = str(out) if out else None
-        outcomes = [Section(envs[0], s.run(lambda: plan_env(s, envs[0], target)).plan, artifact=artifact)]
+        outcomes = [Section(envs[0], s.run(lambda: plan_env(s, envs[0], scope)).plan, artifact=artifact)]
     else:
-        outcomes = [plan_or_error(s, name, target, env_file(out, name)) for name in envs]
+        outcomes = [plan_or_error(s, name, scope, env_file(out, name)) for name in envs]
     show(s, outcomes, fmt, parts)
     for o in outcomes:
         if o.plan is not None and o.artifact is not None:
@@ -82,17 +93,17 @@ def plan(
         raise typer.Exit(2)
 
 
-async def plan_env(s: Session, env: str, target: list[str] | None) -> Planned:
+async def plan_env(s: Session, env: str, scope: Scope) -> Planned:
     project = load_project(s.directory, env)
     async with connect(project.environment, wrap=s.runtime.wrap) as client:
         with reading(s.err, client):
-            return await make_plan(project, client, targets=target or ())
+            return await plan_scoped(s, project, client, scope)
 
 
-def plan_or_error(s: Session, env: str, target: list[str] | None, out: str | None) -> Section:
+def plan_or_error(s: Session, env: str, scope: Scope, out: str | None) -> Section:
     """Plan one of several environments; an error is reported and the others still planned."""
     try:
-        return Section(env, asyncio.run(plan_env(s, env, target)).plan, artifact=out)
+        return Section(env, asyncio.run(plan_env(s, env, scope)).plan, artifact=out)
     except StoreconfError as exc:
         s.err.print(f"Environment {env}:", markup=False)
         return Section(env, error=s.explain(exc))

@@ -53,6 +53,11 @@ class Context:
     # The reverse: (kind, id) -> key, so readers can show references by key (brand_id -> brand name).
     keys: dict[tuple[str, Any], str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # A targeted plan's kinds that may be read in part: kind -> the identities it needs (see
+    # storeconf.targets.narrowed). A kind that cannot read in part reads everything.
+    narrow: dict[str, frozenset[str]] = field(default_factory=dict)
+    # How many objects a kind read in part has in the store, for the share a plan deletes.
+    totals: dict[str, int] = field(default_factory=dict)
     # Set at the first failure of an apply (or on Ctrl-C): no change starts after it.
     halt: Halt = field(default_factory=Halt)
 
@@ -167,6 +172,8 @@ class Kind(Generic[SpecT]):
     # Fields the API cannot change in place: a change to one plans the object as a delete plus
     # a create, shown as a replacement. Only for kinds nothing refers to (their deletes run first).
     replace_on: ClassVar[frozenset[str]] = frozenset()
+    # True when `read` honours `ctx.narrow`: a plan targeting a few objects reads only those.
+    narrowable: ClassVar[bool] = False
 
     # ---- identity -------------------------------------------------------------
     def key(self, item: SpecT) -> str:

@@ -42,7 +42,7 @@ Modules: `spec` (config models), `shape` (the comparable shape shared by config 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from storeconf.client import StoreClient
@@ -52,7 +52,16 @@ from storeconf.kinds.categories import split_path
 from storeconf.kinds.products.apply import Writer
 from storeconf.kinds.products.export import export_fields
 from storeconf.kinds.products.keys import bulk_key, image_key, name_key, variant_key, video_key
-from storeconf.kinds.products.read import LIVE, Resolver, fetch_each, normalise, wanted
+from storeconf.kinds.products.read import (
+    LIVE,
+    PRODUCTS,
+    Resolver,
+    Wanted,
+    fetch_each,
+    fetch_some,
+    normalise,
+    wanted,
+)
 from storeconf.kinds.products.shape import config_fields, value_label
 from storeconf.kinds.products.spec import (
     BulkPricingRule,
@@ -86,6 +95,8 @@ class Products(Kind[Product]):
     # A create is a POST and then follow-ups (options, modifiers, channels): one found by
     # re-reading after a lost answer may lack them, so it is not done until applied again.
     create_is_atomic: ClassVar[bool] = False
+    # A plan targeting a few products reads only those (by `sku:in`), not the whole catalog.
+    narrowable: ClassVar[bool] = True
     key_fields = frozenset({"sku"})
     # Product and variant prices, and bulk pricing rule amounts.
     money_fields = frozenset(
@@ -238,16 +249,52 @@ class Products(Kind[Product]):
     # ---- live -------------------------------------------------------------------------------
 
     async def read(self, client: StoreClient, ctx: Context) -> list[Live]:
-        want = wanted(ctx.extra.get("desired"))
+        desired: DesiredState | None = ctx.extra.get("desired")
+        want = wanted(desired)
         resolver = Resolver(ctx, want.spellings, want.values)
-        # Page by page: the API's full products go as soon as they are normalised (memory at 10k).
-        found = await fetch_each(client, want, lambda raws: [self._live(raw, resolver) for raw in raws])
+
+        def each(raws: list[dict[str, Any]]) -> list[Live]:
+            return [self._live(raw, resolver) for raw in raws]
+
+        only = ctx.narrow.get(self.name)
+        if only is None:
+            # Page by page: the API's full products go as soon as they are normalised (memory at 10k).
+            found = await fetch_each(client, want, each)
+        else:
+            found = await self._read_some(client, ctx, desired, only, want, each)
         # Writes need what the plan was computed from (ids of option values, other trees' categories).
         ctx.extra[LIVE] = {obj.id: obj for obj in found}
         for raw in (obj.raw for obj in found):
             for variant in raw.get("variants") or []:
                 if variant.get("sku"):
                     ctx.ids[("variants", str(variant["sku"]).casefold())] = variant.get("id")
+        return found
+
+    async def _read_some(
+        self,
+        client: StoreClient,
+        ctx: Context,
+        desired: DesiredState | None,
+        only: frozenset[str],
+        want: Wanted,
+        each: Callable[[list[dict[str, Any]]], list[Live]],
+    ) -> list[Live]:
+        """The targeted products only (a targeted plan), and the store's product count when the
+        plan may delete some, for the share it deletes (unsafe_deletes)."""
+        declared = desired.objects.get(self.name, {}) if desired is not None else {}
+
+        def names(found: set[str]) -> list[str]:
+            return [
+                str(obj.fields["name"])
+                for ident, obj in declared.items()
+                if ident in only and ident not in found and obj.fields.get("name")
+            ]
+
+        skus = sorted(declared[i].key if i in declared else i for i in only)
+        found = await fetch_some(client, want, each, skus, names)
+        if not only <= declared.keys():
+            page = await client.request("GET", PRODUCTS, params={"include_fields": "sku", "limit": 1})
+            ctx.totals[self.name] = _total(page.body, len(found))
         return found
 
     def _live(self, raw: dict[str, Any], resolver: Resolver) -> Live:
@@ -273,6 +320,12 @@ class Products(Kind[Product]):
             return await Writer(client, ctx, self.concurrency).apply(changes)
         except Exception as exc:  # a bug here must still fail only these changes, never the run
             return [Outcome(c, exc) for c in changes]
+
+
+def _total(body: Any, fallback: int) -> int:
+    meta = body.get("meta") if isinstance(body, dict) else None
+    total = ((meta or {}).get("pagination") or {}).get("total")
+    return total if isinstance(total, int) else fallback
 
 
 def _kept(raw: dict[str, Any]) -> dict[str, Any]:

@@ -118,11 +118,14 @@ def _wants_choices(raw: dict[str, Any], want: Wanted) -> bool:
 
 
 async def fetch_each(
-    client: StoreClient, want: Wanted, each: Callable[[list[dict[str, Any]]], list[T]]
+    client: StoreClient,
+    want: Wanted,
+    each: Callable[[list[dict[str, Any]]], list[T]],
+    params: dict[str, str] | None = None,
 ) -> list[T]:
     """`each` applied to every page of raw products (options and modifiers merged in where
     wanted) as soon as the page is complete, the results in page order: at 10k products the
-    reader never holds the API's whole catalog at once."""
+    reader never holds the API's whole catalog at once. `params`: a filter (`sku:in`)."""
     include = BASE_INCLUDE + (",channels" if want.channels else "")
     choices = _Choices(client)
 
@@ -132,7 +135,50 @@ async def fetch_each(
             raw.update(extra.get(raw["id"], {}))
         return each(raws)
 
-    return await client.get_each(PRODUCTS, complete, {"include": include})
+    return await client.get_each(PRODUCTS, complete, {**(params or {}), "include": include})
+
+
+async def fetch_some(
+    client: StoreClient,
+    want: Wanted,
+    each: Callable[[list[dict[str, Any]]], list[T]],
+    skus: list[str],
+    names: Callable[[set[str]], list[str]],
+) -> list[T]:
+    """Only the products with these SKUs (a targeted plan), by `sku:in`; then, by name, those
+    whose SKU the store does not know: `names(found)` gives the names of the targeted products
+    whose SKU is not in `found` (casefolded), so a SKU the config changes is still an update."""
+    seen: set[str] = set()
+    ids: set[Any] = set()
+
+    def noting(raws: list[dict[str, Any]]) -> list[T]:
+        raws = [r for r in raws if r.get("id") not in ids]  # one product found twice is one
+        ids.update(r.get("id") for r in raws)
+        seen.update(str(r.get("sku") or "").casefold() for r in raws)
+        return each(raws)
+
+    rounds = [fetch_each(client, want, noting, {"sku:in": ",".join(chunk)}) for chunk in _sku_chunks(skus)]
+    # `sku:in` splits at commas: a SKU holding one is asked for on its own.
+    rounds += [fetch_each(client, want, noting, {"sku": sku}) for sku in skus if "," in sku]
+    found = [item for part in await asyncio.gather(*rounds) for item in part]
+    by_name = [fetch_each(client, want, noting, {"name": name}) for name in names(set(seen))]
+    return found + [item for part in await asyncio.gather(*by_name) for item in part]
+
+
+# A query string stays well below the lengths servers and proxies refuse (8 KB is common).
+_SKUS_PER_REQUEST, _SKU_CHARS_PER_REQUEST = 250, 2000
+
+
+def _sku_chunks(skus: list[str]) -> list[list[str]]:
+    chunks: list[list[str]] = []
+    size = 0
+    for sku in (s for s in skus if "," not in s):
+        if not chunks or len(chunks[-1]) >= _SKUS_PER_REQUEST or size + len(sku) > _SKU_CHARS_PER_REQUEST:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(sku)
+        size += len(sku) + 1
+    return chunks
 
 
 class _Choices:
