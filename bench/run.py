@@ -10,9 +10,9 @@ variant and 50 promotions), starts the sandbox in its own process
 by the printed factor so the run fits in minutes) and runs each step in a fresh
 client process, so client CPU and peak RSS are the client's alone:
 
-    load+validate, initial apply, no-op plan, 1 % edit (plan + apply), export,
-    and a naive baseline that applies the same 1 % edit one request per changed
-    object, sequentially.
+    load+validate, initial apply, no-op plan, 1 % edit (plan + apply), the same
+    edit planned with --changed-since (a pull request's plan), export, and a naive
+    baseline that applies the same 1 % edit one request per changed object, sequentially.
 
 Each row shows requests, the minimum the API's page and batch sizes allow, their
 ratio, wall time, client CPU seconds, the rate-limit floor (requests ÷ quota ×
@@ -45,6 +45,7 @@ PRODUCT_BATCH = 10  # PUT /catalog/products
 VARIANT_BATCH = 50  # PUT /catalog/variants
 RECORD_PAGE = 250  # GET /pricelists/{id}/records, as storeconf reads them
 RECORD_BATCH = 1000  # PUT /pricelists/{id}/records (the API's maximum)
+SKUS_PER_REQUEST = 200  # `sku:in` of a targeted read: 2,000 characters of 9-character SKUs
 SIZES, COLORS = ("XS", "S", "M", "L", "XL"), ("Red", "Blue")
 EDIT_SHARE = 100  # the edit touches one product in EDIT_SHARE
 MANAGED = ("brands", "categories", "products", "price_lists", "promotions")
@@ -191,6 +192,7 @@ def minimums(shape: Shape) -> dict[str, int]:
     read += 1 + math.ceil(shape.records / RECORD_PAGE) + math.ceil(shape.promotions / PAGE)
     edited = shape.edited()
     variants_edited = sum(len(SIZES) * len(COLORS) for i in edited if shape.has_variants(i))
+    writes = math.ceil(len(edited) / PRODUCT_BATCH) + math.ceil(variants_edited / VARIANT_BATCH)
     return {
         "load": 0,
         # The empty store's read (one page of each), a POST per brand and per product (no batch
@@ -208,10 +210,18 @@ def minimums(shape: Shape) -> dict[str, int]:
         + math.ceil(shape.records / RECORD_BATCH)
         + shape.promotions,
         "plan": read,
-        "edit": read + math.ceil(len(edited) / PRODUCT_BATCH) + math.ceil(variants_edited / VARIANT_BATCH),
+        "edit": read + writes,
         # Export knows no config: nothing in a product's listing tells whether it has modifiers.
         # It also reads every list's assignments, and the customer groups they name.
         "export": read - math.ceil(choices / CHOICES_PAGE) + math.ceil(shape.products / CHOICES_PAGE) + 2,
+        # --changed-since: the edited products by `sku:in`, their options and modifiers, and the
+        # brands and categories they name (read whole: a page or two).
+        "since": 1
+        + 1
+        + math.ceil(len(cats) / PAGE)
+        + math.ceil(len(edited) / SKUS_PER_REQUEST)
+        + math.ceil(sum(1 for i in edited if shape.has_variants(i) or shape.has_modifier(i)) / CHOICES_PAGE)
+        + writes,
         "naive": len(edited) + variants_edited,
     }
 
@@ -255,9 +265,14 @@ def child(step: str, root: Path) -> None:
                 )
                 out = {"changes": len(files)}
             else:
-                planned = await make_plan(project, client)
+                if step == "since":
+                    from storeconf.since import load_base, plan_since
+
+                    planned = await plan_since(project, client, load_base(root, "bench", "HEAD"))
+                else:
+                    planned = await make_plan(project, client)
                 out = {"changes": len(planned.plan.changes)}
-                if step in ("apply", "edit") and not planned.plan.empty:
+                if step in ("apply", "edit", "since") and not planned.plan.empty:
                     report = await apply_planned(planned, client, allow_deletes=True)
                     if not report.ok:
                         raise SystemExit(f"{step}: apply failed: {report.failed[:3]}")
@@ -341,6 +356,13 @@ def start_sandbox(db: Path, port: int, args: argparse.Namespace) -> subprocess.P
     raise SystemExit("the sandbox did not start")
 
 
+def commit(root: Path) -> None:
+    (root / ".gitignore").write_text("sandbox.db*\nexported/\n")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        cmd = ["git", "-c", "user.email=bench@example.com", "-c", "user.name=bench", *args]
+        subprocess.run(cmd, cwd=root, check=True, capture_output=True)
+
+
 def run_step(step: str, root: Path) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, str(HERE), "--child", step, "--root", str(root)],
@@ -359,6 +381,7 @@ STEPS = (
     ("apply", "initial apply"),
     ("plan", "no-op plan"),
     ("edit", "1 % edit (plan+apply)"),
+    ("since", "1 % edit, --changed-since"),
     ("export", "export"),
     ("naive", "naive 1 % edit"),
 )
@@ -377,6 +400,10 @@ def main(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
             for step, _ in STEPS:
                 if step == "edit":
                     write_project(root, shape, port, edit=True)
+                if step == "since":
+                    # A pull request on the edited config: the same 1 % back to the original prices.
+                    commit(root)
+                    write_project(root, shape, port)
                 if step == "naive":
                     write_project(root, shape, port)  # back to the original prices: the same edit again
                     run_step("edit", root)
@@ -431,9 +458,11 @@ def print_table(shape: Shape, args: argparse.Namespace, results: dict[str, dict[
     plan = results["plan"]
     print(f"\nno-op plan, client CPU: {plan['load_cpu']:.1f} s to load the config, "
           f"{plan['cpu'] - plan['load_cpu']:.1f} s to read the store and diff")  # fmt: skip
-    edit, base = results["edit"], results["naive"]
-    print(f"1 % edit, storeconf vs naive: {base['requests'] / edit['requests']:.1f}x fewer requests, "
-          f"{base['wall'] / edit['wall']:.1f}x the wall time of storeconf's")  # fmt: skip
+    base = results["naive"]
+    for step, how in (("edit", "plan"), ("since", "plan --changed-since")):
+        edit = results[step]
+        print(f"1 % edit, storeconf {how} vs naive: {base['requests'] / edit['requests']:.1f}x fewer "
+              f"requests, {base['wall'] / edit['wall']:.1f}x the wall time of storeconf's")  # fmt: skip
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

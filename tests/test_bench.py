@@ -25,7 +25,7 @@ def test_bench_request_counts_at_300_products() -> None:
     requests = {step: r["requests"] for step, r in results.items()}
     minimum = {step: r["minimum"] for step, r in results.items()}
     # Reads, no-op plans and edits cost exactly the minimum the API's page and batch sizes allow.
-    for step in ("load", "plan", "edit", "export"):
+    for step in ("load", "plan", "edit", "since", "export"):
         assert requests[step] == minimum[step], (step, results[step]["endpoints"])
     # A full apply adds only the read-back of the options the API made from variants: ten products a request.
     with_variants = 150
@@ -33,4 +33,6 @@ def test_bench_request_counts_at_300_products() -> None:
     assert requests["apply"] <= 1.05 * minimum["apply"]
     assert results["apply"]["endpoints"].get("GET /v3/catalog/products/{id}/options", 0) == 0
     assert requests["naive"] == minimum["naive"] == 3 + 30
+    # --changed-since reads the 3 edited products, not the 300.
+    assert requests["since"] == 8 and results["since"]["endpoints"]["GET /v3/catalog/products"] == 2
     assert all(r["rate_limited"] == 0 for r in results.values() if "rate_limited" in r)
