@@ -66,6 +66,22 @@ def test_first_apply_adopts_matching_objects_then_owns_them(shop: Cli, recorder:
     assert "- brands Acme  (missing from config, owned by storeconf)" in shop("plan").stdout
 
 
+def test_markdown_plan_names_what_apply_adopts(shop: Cli) -> None:
+    _out_of_band(shop, ["Handmade", "Acme"])
+    _config(shop, ["Acme", "New"])
+    plan = shop("plan", "--format", "markdown")
+    assert plan.exit_code == 0, plan.output
+    assert "**Plan: 1 to create, 1 to adopt.**" in plan.stdout
+    assert (
+        "To adopt (mark as owned by storeconf, so `prune: owned` may delete them later): `brands Acme`."
+        in (plan.stdout)
+    )
+    _config(shop, ["Acme", "Handmade"])
+    only = shop("plan", "--format", "markdown").stdout
+    assert "**Plan: no changes, 2 to adopt.**" in only, only
+    assert "| Kind |" not in only  # no empty table when there is nothing but adoptions
+
+
 def test_ownership_costs_one_read_per_kind(shop: Cli, recorder: Recorder) -> None:
     _config(shop, [f"Brand {n}" for n in range(30)])
     assert shop("apply", "--auto-approve").exit_code == 0

@@ -21,6 +21,8 @@ GITHUB_LIMIT = 65_536
 RESERVE = 1_500
 # A kind's section starts open when it is this short: a reviewer sees it without a click.
 OPEN_ENTRIES, OPEN_CHARS = 10, 6_000
+# Adoptions named in the head; the rest are counted (a first apply may adopt thousands).
+ADOPTIONS_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,23 @@ def _env_head(doc: Document, section: Section) -> str:
     if plan.empty:
         return "\n".join([*lines, f"**No changes.** {doc.empty_message}", "", ""])
     top = entries(plan.changes)
-    lines += [f"**Plan: {counts_text(count(top), verb=True)}.**", "", *_table(top), ""]
-    return "\n".join(lines) + "\n"
+    adopt = f", {len(plan.adoptions)} to adopt" if plan.adoptions else ""
+    lines += [f"**Plan: {counts_text(count(top), verb=True)}{adopt}.**", ""]
+    lines += [*_table(top), ""] if top else []
+    return "\n".join([*lines, *_adoptions(plan)]) + "\n"
+
+
+def _adoptions(plan: Plan) -> list[str]:
+    """Objects apply marks as storeconf's (`prune: owned`): the reviewer approves that too."""
+    if not plan.adoptions:
+        return []
+    shown = ", ".join(code(f"{a.kind} {a.key}") for a in plan.adoptions[:ADOPTIONS_SHOWN])
+    more = len(plan.adoptions) - ADOPTIONS_SHOWN
+    tail = f" and {more} more (see the plan file)" if more > 0 else ""
+    return [
+        f"To adopt (mark as owned by storeconf, so `prune: owned` may delete them later): {shown}{tail}.",
+        "",
+    ]
 
 
 def _table(top: list[Entry]) -> list[str]:
