@@ -10,12 +10,16 @@ whole, and when the configuration at REF cannot be loaded, everything is planned
 
 from __future__ import annotations
 
+import hashlib
 import io
 import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from storeconf.client import StoreClient
 from storeconf.config import Project, load_project
@@ -23,8 +27,38 @@ from storeconf.engine import Planned, empty_plan, make_plan
 from storeconf.errors import ConfigError, StoreconfError
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context
-from storeconf.model import DesiredState, LiveState
+from storeconf.model import DesiredState, LiveState, Manage
 from storeconf.plan import Plan
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What `changed_targets` compares of one configuration: each object's key and a digest of
+    its fields, not the objects (two 10k-product configurations at once would double the
+    memory a plan needs)."""
+
+    objects: dict[str, dict[str, tuple[str, bytes]]]  # kind -> identity -> (key, digest)
+    manage: dict[str, Manage]
+    excluded: dict[str, frozenset[str]]
+
+
+def snapshot(desired: DesiredState) -> Snapshot:
+    objects = {
+        kind: {ident: (obj.key, _digest([obj.fields, obj.protect])) for ident, obj in items.items()}
+        for kind, items in desired.objects.items()
+    }
+    return Snapshot(objects, dict(desired.manage), dict(desired.excluded))
+
+
+def _digest(value: Any) -> bytes:
+    text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=_plain)
+    return hashlib.blake2b(text, digest_size=16).digest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, frozenset | set):
+        return sorted(value, key=repr)
+    return repr(value)  # Decimal and the like: the same value prints the same
 
 
 @dataclass(frozen=True)
@@ -32,11 +66,11 @@ class Base:
     """The configuration at REF, or why there is none to compare with (then: plan everything)."""
 
     ref: str
-    desired: DesiredState | None
+    snapshot: Snapshot | None
     reason: str = ""
 
 
-def changed_targets(old: DesiredState, new: DesiredState, registry: Registry = REGISTRY) -> list[str]:
+def changed_targets(old: Snapshot, new: Snapshot, registry: Registry = REGISTRY) -> list[str]:
     """`KIND/KEY` of every object added, removed or edited from `old` to `new`, and `KIND` for a
     managed kind whose `manage:` settings (prune, ignore, ...) changed: those touch every object."""
     targets: list[str] = []
@@ -48,11 +82,11 @@ def changed_targets(old: DesiredState, new: DesiredState, registry: Registry = R
             targets.append(name)
             continue
         before, after = old.objects.get(name, {}), new.objects.get(name, {})
-        edited = []
-        for ident in sorted(before.keys() | after.keys()):
-            was, now = before.get(ident), after.get(ident)
-            if now is None or was is None or was.fields != now.fields or was.protect != now.protect:
-                edited.append((now or was).key)  # type: ignore[union-attr]
+        edited = [
+            (after.get(ident) or before[ident])[0]
+            for ident in sorted(before.keys() | after.keys())
+            if before.get(ident, (None, None))[1] != after.get(ident, (None, None))[1]
+        ]
         if kind.singleton:
             targets += [name] if edited else []
         else:
@@ -77,7 +111,7 @@ def load_base(directory: Path, env: str, ref: str) -> Base:
             safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
             tar.extractall(tmp, **safe)  # type: ignore[arg-type]
         try:
-            return Base(ref, load_project(Path(tmp) / prefix, env).desired)
+            return Base(ref, snapshot(load_project(Path(tmp) / prefix, env).desired))
         except ConfigError as exc:
             first = exc.problems[0].message if exc.problems else "it does not load"
             return Base(ref, None, f"the configuration at {ref} does not load ({first})")
@@ -89,11 +123,11 @@ async def plan_since(
     project: Project, client: StoreClient, base: Base, registry: Registry = REGISTRY
 ) -> Planned:
     """The plan of what changed since `base`, with a warning that says it is partial."""
-    if base.desired is None:
+    if base.snapshot is None:
         planned = await make_plan(project, client, registry)
         note = f"--changed-since {base.ref}: {base.reason}, so everything was planned."
         return _noted(planned, note)
-    targets = changed_targets(base.desired, project.desired, registry)
+    targets = changed_targets(base.snapshot, snapshot(project.desired), registry)
     note = (
         f"--changed-since {base.ref}: only the {len(targets)} object(s) whose configuration changed "
         "were planned; changes made in the store to other objects are not shown (a plan without "

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from storeconf.config import load_project
 from storeconf.engine import connect
 from storeconf.kinds import REGISTRY
 from storeconf.model import Desired, DesiredState, Manage
-from storeconf.since import changed_targets
+from storeconf.since import changed_targets, snapshot
 from storeconf.targets import narrowed
 from tests.conftest import Cli, Recorder
 from tests.test_e2e import edit
@@ -224,10 +225,33 @@ def test_changed_targets_on_plain_data() -> None:
         },
         manage,
     )
-    assert changed_targets(old, new) == ["products/A", "products/B", "products/C", "webhook_admin"]
+    assert changed_targets(snapshot(old), snapshot(new)) == [
+        "products/A",
+        "products/B",
+        "products/C",
+        "webhook_admin",
+    ]
     ignored = {**manage, "brands": Manage(ignore=frozenset({"page_title"}))}
-    assert "brands" in changed_targets(old, replace_manage(new, ignored))
-    assert changed_targets(old, old) == []
+    assert "brands" in changed_targets(snapshot(old), snapshot(replace_manage(new, ignored)))
+    assert changed_targets(snapshot(old), snapshot(old)) == []
+
+
+def test_digests_ignore_key_order_but_not_nested_values() -> None:
+    manage = {"products": Manage()}
+
+    def one(fields: dict[str, Any]) -> Any:
+        return snapshot(_state({"products": {"A": fields}}, manage))
+
+    same = changed_targets(
+        one({"sku": "A", "v": [{"x": 1, "y": 2}]}), one({"v": [{"y": 2, "x": 1}], "sku": "A"})
+    )
+    assert same == []
+    assert changed_targets(one({"sku": "A", "v": [{"x": 1}]}), one({"sku": "A", "v": [{"x": 1.5}]})) == [
+        "products/A"
+    ]
+    assert (
+        changed_targets(one({"sku": "A", "p": Decimal("1.10")}), one({"sku": "A", "p": Decimal("1.1")})) != []
+    )
 
 
 def replace_manage(state: DesiredState, manage: dict[str, Manage]) -> DesiredState:

@@ -22,7 +22,7 @@ from storeconf.cli.options import (
 )
 from storeconf.cli.output import confirm, print_plan, print_report
 from storeconf.cli.progress import applying, reading
-from storeconf.cli.scope import Scope, check_scope, plan_scoped
+from storeconf.cli.scope import Scope, check_scope, plan_scoped, scope_base
 from storeconf.cli.session import session
 from storeconf.config import load_project
 from storeconf.engine import (
@@ -71,9 +71,10 @@ def apply(
         s.err.print(f"Removing the store lock held by {holder.describe()} (--break-lock).", markup=False)
 
     async def work() -> ApplyReport | None:
-        project = load_project(s.directory, env)
         saved = load_plan_file(planfile) if planfile is not None else None
         scope_now = Scope(saved_targets(saved)) if saved is not None else scope
+        base = scope_base(s, env, scope_now)
+        project = load_project(s.directory, env)
         async with (
             connect(project.environment, wrap=s.runtime.wrap) as client,
             store_lock(
@@ -81,7 +82,7 @@ def apply(
             ),
         ):
             with reading(s.out, client):
-                planned = await plan_scoped(s, project, client, scope_now)
+                planned = await plan_scoped(project, client, scope_now, base)
             if saved is not None:
                 check_saved_plan(saved, planned.plan)
             print_plan(s.out, RENDERERS["text"](planned.plan), "text")

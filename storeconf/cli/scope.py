@@ -8,7 +8,7 @@ from storeconf.cli.session import Session
 from storeconf.client import StoreClient
 from storeconf.config import Project
 from storeconf.engine import Planned, make_plan
-from storeconf.since import load_base, plan_since
+from storeconf.since import Base, load_base, plan_since
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,13 @@ def check_scope(s: Session, scope: Scope) -> None:
         raise s.fail("--target and --changed-since cannot be used together")
 
 
-async def plan_scoped(s: Session, project: Project, client: StoreClient, scope: Scope) -> Planned:
-    if scope.changed_since is not None:
-        base = load_base(s.directory, project.environment.name, scope.changed_since)
+def scope_base(s: Session, env: str, scope: Scope) -> Base | None:
+    """The configuration at --changed-since's commit, loaded before the working tree's (it is
+    kept as digests, so the two are never in memory together)."""
+    return load_base(s.directory, env, scope.changed_since) if scope.changed_since is not None else None
+
+
+async def plan_scoped(project: Project, client: StoreClient, scope: Scope, base: Base | None) -> Planned:
+    if base is not None:
         return await plan_since(project, client, base)
     return await make_plan(project, client, targets=scope.targets)
