@@ -244,6 +244,11 @@ def child(step: str, root: Path) -> None:
         return counting[0]
 
     async def run() -> dict[str, Any]:
+        base = None
+        if step == "since":  # as the CLI does: the base first, kept as digests
+            from storeconf.since import load_base
+
+            base = load_base(root, "bench", "HEAD")
         loading = time.process_time()
         project = load_project(root, "bench")
         loaded = time.process_time() - loading
@@ -265,10 +270,10 @@ def child(step: str, root: Path) -> None:
                 )
                 out = {"changes": len(files)}
             else:
-                if step == "since":
-                    from storeconf.since import load_base, plan_since
+                if base is not None:
+                    from storeconf.since import plan_since
 
-                    planned = await plan_since(project, client, load_base(root, "bench", "HEAD"))
+                    planned = await plan_since(project, client, base)
                 else:
                     planned = await make_plan(project, client)
                 out = {"changes": len(planned.plan.changes)}
