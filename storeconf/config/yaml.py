@@ -178,9 +178,23 @@ def _load_exact(text: str, display: str) -> tuple[Document | None, list[Problem]
         return None, [Problem(Location(display, 1, 1), f"invalid YAML: {exc}")]
     except RecursionError:  # the composer recurses at every level: far deeper than MAX_DEPTH
         return None, [_too_deep(text, display)]
-    builder = _Builder(display, yaml.constructor)
-    data = builder.convert(root, ()) if root is not None else None
+    builder = _Builder(display, yaml.constructor, budget=max(MIN_BUDGET, BUDGET_PER_CHAR * len(text)))
+    try:
+        data = builder.convert(root, ()) if root is not None else None
+    except _AliasBomb as bomb:
+        return None, [bomb.problem]
     return Document(display, data, builder.source), builder.problems
+
+
+# Values a file may expand to through its aliases: a document without aliases has fewer values
+# than characters, so only an alias bomb (`b: [*a, *a, ...]` nested: 9 levels of 9 make 387
+# million values of 100 bytes) passes this, and it is stopped long before it fills memory.
+MIN_BUDGET, BUDGET_PER_CHAR = 100_000, 10
+
+
+class _AliasBomb(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
 
 
 def _too_deep(text: str, display: str) -> Problem:
@@ -241,8 +255,9 @@ def _location(file: str, mark: Any) -> Location:
 class _Builder:
     """Turns a node graph into plain data, filling a SourceMap and collecting problems."""
 
-    def __init__(self, file: str, constructor: Any) -> None:
+    def __init__(self, file: str, constructor: Any, budget: int = MIN_BUDGET) -> None:
         self.file = file
+        self._budget = budget
         self.source = SourceMap(file)
         self.problems: list[Problem] = []
         self._constructor = constructor
@@ -251,6 +266,10 @@ class _Builder:
         self._too_deep = False
 
     def convert(self, node: Node, path: YamlPath) -> Any:
+        self._budget -= 1
+        if self._budget < 0:
+            message = "invalid YAML: aliases (`*name`) expand this file to far more values than it holds"
+            raise _AliasBomb(Problem(self._loc(node), message + "; write the values out"))
         self.source.values.setdefault(path, self._loc(node))
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)

@@ -122,6 +122,24 @@ def test_merge_keys_and_aliases(tmp_path: Path) -> None:
     assert source.values[("items", 0, "sort_order")] == Location("f.yaml", 4, 17)
 
 
+def test_alias_bomb_is_a_problem_not_a_memory_error(tmp_path: Path) -> None:
+    # Nine levels of nine aliases: 387 million values from a 400-byte file (billion laughs).
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        levels.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    data, problems, _ = load(tmp_path, "\n".join([*levels, "brands: *i"]) + "\n")
+    assert data is None
+    assert len(problems) == 1 and "aliases (`*name`) expand this file to far more values" in problems[0]
+
+
+def test_aliases_used_freely_stay_well_inside_the_budget(tmp_path: Path) -> None:
+    # An anchor of 20 values merged into each of 200 items.
+    anchor = "base: &base {" + ", ".join(f"f{n}: {n}" for n in range(20)) + "}\n"
+    items = "".join(f"- {{<<: *base, sku: S{n}}}\n" for n in range(200))
+    data, problems, _ = load(tmp_path, anchor + "items:\n" + items)
+    assert problems == [] and len(data["items"]) == 200 and data["items"][199]["f19"] == 19
+
+
 def test_recursive_alias_is_a_problem_not_a_hang(tmp_path: Path) -> None:
     _, problems, _ = load(tmp_path, "a: &x [1, *x]\n")
     assert problems == ["f.yaml:1:4: a[1]: recursive alias: a node cannot contain itself"]
