@@ -42,15 +42,16 @@ def targeted_kinds(targets: Sequence[str], registry: Registry) -> tuple[str, ...
 
 
 def narrowed(targets: Sequence[str], registry: Registry) -> dict[str, frozenset[str]]:
-    """Kinds a targeted plan may read in part, with the identities it needs: a narrowable kind
-    whose every target names a key, and which no other targeted kind reads as a dependency
-    (a price list needs every product to resolve its SKUs)."""
+    """Kinds a targeted plan may read in part, with the keys it needs as the targets spell them
+    (the store is asked by that spelling: an identity is storeconf's fold, not the API's): a
+    narrowable kind whose every target names a key, and which no other targeted kind reads as a
+    dependency (a price list needs every product to resolve its SKUs)."""
     keys: dict[str, set[str]] = {}
     whole: set[str] = set()
     for target in targets:
         name, _, key = target.partition("/")
         if key:
-            keys.setdefault(name, set()).add(registry[name].identity(key))
+            keys.setdefault(name, set()).add(key)
         else:
             whole.add(name)
     needed = {

@@ -259,7 +259,7 @@ def replace_manage(state: DesiredState, manage: dict[str, Manage]) -> DesiredSta
 
 
 def test_a_kind_is_read_in_part_only_when_nothing_else_needs_it_whole() -> None:
-    assert narrowed(["products/A", "products/b"], REGISTRY) == {"products": frozenset({"a", "b"})}
+    assert narrowed(["products/A", "products/b"], REGISTRY) == {"products": frozenset({"A", "b"})}
     assert narrowed(["products/A", "products"], REGISTRY) == {}
     # A price list resolves its records' SKUs against every product.
     assert narrowed(["products/A", "price_lists/Trade"], REGISTRY) == {}

@@ -53,7 +53,7 @@ class Context:
     # The reverse: (kind, id) -> key, so readers can show references by key (brand_id -> brand name).
     keys: dict[tuple[str, Any], str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
-    # A targeted plan's kinds that may be read in part: kind -> the identities it needs (see
+    # A targeted plan's kinds that may be read in part: kind -> the keys it needs (see
     # storeconf.targets.narrowed). A kind that cannot read in part reads everything.
     narrow: dict[str, frozenset[str]] = field(default_factory=dict)
     # How many objects a kind read in part has in the store, for the share a plan deletes.

@@ -280,19 +280,32 @@ class Products(Kind[Product]):
         each: Callable[[list[dict[str, Any]]], list[Live]],
     ) -> list[Live]:
         """The targeted products only (a targeted plan), and the store's product count when the
-        plan may delete some, for the share it deletes (unsafe_deletes)."""
+        plan may delete some, for the share it deletes (unsafe_deletes). `only` holds the
+        targets' keys: a product the config declares is asked for as the config spells its SKU,
+        another as the target does (never by its casefolded identity, which the API may not
+        match: "ß" folds to "ss"), and one without SKU by the id its key names."""
         declared = desired.objects.get(self.name, {}) if desired is not None else {}
+        idents = {self.identity(key) for key in only}
 
         def names(found: set[str]) -> list[str]:
             return [
                 str(obj.fields["name"])
                 for ident, obj in declared.items()
-                if ident in only and ident not in found and obj.fields.get("name")
+                if ident in idents and ident not in found and obj.fields.get("name")
             ]
 
-        skus = sorted(declared[i].key if i in declared else i for i in only)
-        found = await fetch_some(client, want, each, skus, names)
-        if not only <= declared.keys():
+        skus: set[str] = set()
+        ids: set[int] = set()
+        for key in only:
+            ident = self.identity(key)
+            if ident in declared:
+                skus.add(declared[ident].key)
+            elif no_sku := _NO_SKU.fullmatch(key):
+                ids.add(int(no_sku.group(1)))
+            else:
+                skus.add(key)
+        found = await fetch_some(client, want, each, sorted(skus), names, sorted(ids))
+        if not idents <= declared.keys():
             page = await client.request("GET", PRODUCTS, params={"include_fields": "sku", "limit": 1})
             ctx.totals[self.name] = _total(page.body, len(found))
         return found
@@ -301,7 +314,7 @@ class Products(Kind[Product]):
         fields = normalise(raw, resolver)
         # A product made outside storeconf may have no SKU: give it a key of its own, which no
         # config can name, so prune can delete it and two of them never collide.
-        key = self.live_key(fields) or f"(no sku, id {raw['id']})"
+        key = self.live_key(fields) or NO_SKU_KEY.format(raw["id"])
         return Live(self.name, key, raw["id"], fields, _kept(raw))
 
     def normalise(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -320,6 +333,11 @@ class Products(Kind[Product]):
             return await Writer(client, ctx, self.concurrency).apply(changes)
         except Exception as exc:  # a bug here must still fail only these changes, never the run
             return [Outcome(c, exc) for c in changes]
+
+
+# The key of a live product without SKU, and how a target names one (read by its id).
+NO_SKU_KEY = "(no sku, id {})"
+_NO_SKU = re.compile(r"\(no sku, id (\d+)\)")
 
 
 def _total(body: Any, fallback: int) -> int:

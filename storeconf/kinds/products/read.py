@@ -10,7 +10,7 @@ for every product when no desired state is known (export).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -144,10 +144,12 @@ async def fetch_some(
     each: Callable[[list[dict[str, Any]]], list[T]],
     skus: list[str],
     names: Callable[[set[str]], list[str]],
+    product_ids: Sequence[int] = (),
 ) -> list[T]:
-    """Only the products with these SKUs (a targeted plan), by `sku:in`; then, by name, those
-    whose SKU the store does not know: `names(found)` gives the names of the targeted products
-    whose SKU is not in `found` (casefolded), so a SKU the config changes is still an update."""
+    """Only the products with these SKUs (a targeted plan), by `sku:in`, and with these ids
+    (products without SKU); then, by name, those whose SKU the store does not know:
+    `names(found)` gives the names of the targeted products whose SKU is not in `found`
+    (casefolded), so a SKU the config changes is still an update."""
     seen: set[str] = set()
     ids: set[Any] = set()
 
@@ -160,6 +162,8 @@ async def fetch_some(
     rounds = [fetch_each(client, want, noting, {"sku:in": ",".join(chunk)}) for chunk in _sku_chunks(skus)]
     # `sku:in` splits at commas: a SKU holding one is asked for on its own.
     rounds += [fetch_each(client, want, noting, {"sku": sku}) for sku in skus if "," in sku]
+    if product_ids:
+        rounds.append(fetch_each(client, want, noting, {"id:in": ",".join(map(str, product_ids))}))
     found = [item for part in await asyncio.gather(*rounds) for item in part]
     by_name = [fetch_each(client, want, noting, {"name": name}) for name in names(set(seen))]
     return found + [item for part in await asyncio.gather(*by_name) for item in part]
