@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 
 from storeconf.client import StoreClient
 from storeconf.config import Project, load_project
 from storeconf.engine import Planned, empty_plan, make_plan
 from storeconf.errors import ConfigError, StoreconfError
 from storeconf.kinds import REGISTRY, Registry
-from storeconf.kinds.base import Context
+from storeconf.kinds.base import Context, Kind
 from storeconf.model import DesiredState, LiveState, Manage
 from storeconf.plan import Plan
 
@@ -72,13 +73,21 @@ class Base:
 
 def changed_targets(old: Snapshot, new: Snapshot, registry: Registry = REGISTRY) -> list[str]:
     """`KIND/KEY` of every object added, removed or edited from `old` to `new`, and `KIND` for a
-    managed kind whose `manage:` settings (prune, ignore, ...) changed: those touch every object."""
+    managed kind whose `manage:` settings (prune, ignore, ...) changed: those touch every object.
+    A kind's own options change how the kinds that refer to it read their references
+    (categories' `channel` is the tree a product's category paths are in): those are planned
+    whole too."""
+    moved = {kind.name for kind in registry if _options(old, kind) != _options(new, kind)}
     targets: list[str] = []
     for kind in registry:
         name = kind.name
         if name not in new.manage:
             continue  # not managed now: nothing of it is planned
-        if old.manage.get(name) != new.manage[name] or old.excluded.get(name) != new.excluded.get(name):
+        if (
+            old.manage.get(name) != new.manage[name]
+            or old.excluded.get(name) != new.excluded.get(name)
+            or moved & {*kind.depends_on, *kind.references}
+        ):
             targets.append(name)
             continue
         before, after = old.objects.get(name, {}), new.objects.get(name, {})
@@ -92,6 +101,18 @@ def changed_targets(old: Snapshot, new: Snapshot, registry: Registry = REGISTRY)
         else:
             targets += [f"{name}/{key}" for key in edited]
     return targets
+
+
+def _options(state: Snapshot, kind: Kind[Any]) -> dict[str, Any]:
+    """A kind's `manage:` options as its reader sees them: the defaults when it is not managed
+    (categories are still read, from channel 1's tree, for the products that name them)."""
+    manage = state.manage.get(kind.name)
+    if manage is not None:
+        return manage.options
+    try:
+        return kind.manage_options().model_dump() if kind.manage_options is not None else {}
+    except ValidationError:
+        return {}
 
 
 def load_base(directory: Path, env: str, ref: str) -> Base:

@@ -81,7 +81,6 @@ def test_an_empty_changed_since_plan_file_applies_as_empty(cli: Cli, example: Pa
     assert "description" not in said(applied), applied.output
 
 
-@pytest.mark.xfail(strict=True, reason="review: manage options of a kind change its referrers' plans")
 def test_a_changed_category_tree_plans_the_products_it_moves(cli: Cli, example: Path) -> None:
     """`categories: {channel: N}` decides which tree a product's category paths name: moving
     to another channel's tree changes every categorised product's plan, not the categories'
@@ -101,3 +100,16 @@ def test_a_changed_category_tree_plans_the_products_it_moves(cli: Cli, example: 
     since = cli("plan", "--changed-since", "HEAD")
     assert since.exit_code == 0, since.output
     assert sorted(heads(since.stdout)) == sorted(heads(full.stdout)), since.stdout
+
+
+def test_only_a_kinds_options_replan_the_kinds_that_refer_to_it() -> None:
+    from storeconf.model import DesiredState, Manage
+    from storeconf.since import changed_targets
+
+    def state(categories: Manage) -> DesiredState:
+        return DesiredState({}, {"categories": categories, "products": Manage(), "brands": Manage()})
+
+    tree1, tree2 = Manage(options={"channel": 1}), Manage(options={"channel": 2})
+    assert changed_targets(state(tree1), state(tree2)) == ["categories", "products"]
+    ignoring = Manage(options={"channel": 1}, ignore=frozenset({"description"}))
+    assert changed_targets(state(tree1), state(ignoring)) == ["categories"]
