@@ -129,7 +129,7 @@ def load_base(directory: Path, env: str, ref: str) -> Base:
     with tempfile.TemporaryDirectory(prefix="storeconf-base-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             # The "data" filter (3.11.4+) refuses links and paths out of the directory.
-            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            safe = {"filter": _skip_unsafe} if hasattr(tarfile, "data_filter") else {}
             tar.extractall(tmp, **safe)  # type: ignore[arg-type]
         try:
             return Base(ref, snapshot(load_project(Path(tmp) / prefix, env).desired))
@@ -138,6 +138,16 @@ def load_base(directory: Path, env: str, ref: str) -> Base:
             return Base(ref, None, f"the configuration at {ref} does not load ({first})")
         except StoreconfError as exc:
             return Base(ref, None, f"the configuration at {ref} does not load ({exc})")
+
+
+def _skip_unsafe(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """The "data" filter, but what it refuses (a symlink to an absolute path, which a repository
+    may well hold) is left out instead of failing the plan: a file the configuration needs and
+    that is left out makes it not load (then everything is planned) or its objects look added."""
+    try:
+        return tarfile.data_filter(member, dest)
+    except tarfile.FilterError:
+        return None
 
 
 async def plan_since(

@@ -113,3 +113,17 @@ def test_only_a_kinds_options_replan_the_kinds_that_refer_to_it() -> None:
     assert changed_targets(state(tree1), state(tree2)) == ["categories", "products"]
     ignoring = Manage(options={"channel": 1}, ignore=frozenset({"description"}))
     assert changed_targets(state(tree1), state(ignoring)) == ["categories"]
+
+
+def test_a_symlink_in_the_project_does_not_crash_changed_since(
+    cli: Cli, example: Path, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared.md"
+    shared.write_text("notes kept elsewhere\n")
+    (example / "NOTES.md").symlink_to(shared)  # absolute: the tar "data" filter refuses it
+    committed(example)
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / "catalog/brands.yaml", "page_title: EmberTrail camp", "page_title: Ember camp")
+    plan = cli("plan", "--changed-since", "HEAD")
+    assert plan.exit_code == 0, plan.output
+    assert heads(plan.stdout) == ["~ brands EmberTrail"], plan.output
