@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.test_changed_since import PRODUCTS, committed, heads, in_store, said
+from tests.test_changed_since import PRODUCTS, committed, git, heads, in_store, said
 from tests.test_e2e import edit
 
 CAMPING = "catalog/products-camping.yaml"
@@ -127,3 +127,55 @@ def test_a_symlink_in_the_project_does_not_crash_changed_since(
     plan = cli("plan", "--changed-since", "HEAD")
     assert plan.exit_code == 0, plan.output
     assert heads(plan.stdout) == ["~ brands EmberTrail"], plan.output
+
+
+COMMA = """- sku: KIT,2
+  name: Two-piece kit
+  type: physical
+  price: 20.0
+  weight: 0.5
+"""
+
+
+def test_a_sku_with_a_comma_is_edited_renamed_and_removed_in_place(cli: Cli, example: Path) -> None:
+    add_product(example, COMMA)
+    committed(example)
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / CAMPING, "  price: 20.0\n", "  price: 21.0\n")
+    edited = cli("plan", "--changed-since", "HEAD")
+    assert heads(edited.stdout) == ["~ products KIT,2"], edited.output
+    edit(example / CAMPING, "- sku: KIT,2\n", "- sku: KIT-2\n")  # a SKU change: an update in place
+    renamed = cli("plan", "--changed-since", "HEAD")
+    assert heads(renamed.stdout) == ["~ products KIT-2"], renamed.output
+    assert cli("apply", "--auto-approve", "--changed-since", "HEAD").exit_code == 0
+    assert cli("plan", "--detailed-exitcode").exit_code == 0
+    git(example, "commit", "-qam", "kit renamed")
+    edit(example / CAMPING, COMMA.replace("KIT,2", "KIT-2").replace("20.0", "21.0"), "")
+    removed = cli("plan", "--changed-since", "HEAD")
+    assert heads(removed.stdout) == ["- products KIT-2"], removed.output
+
+
+def remove_product(root: Path, sku: str) -> None:
+    path = root / CAMPING
+    text = path.read_text()
+    start = text.index(f"- sku: {sku}\n")
+    end = text.find("\n- sku:", start + 1)
+    path.write_text(text[:start] + (text[end + 1 :] if end != -1 else ""))
+
+
+def test_a_removed_product_is_not_taken_for_an_unread_product_that_takes_its_name(
+    cli: Cli, example: Path
+) -> None:
+    """The store's MUG-INS goes, and PAN-FRY (in the store, not targeted) takes its name: a
+    delete of MUG-INS, not a rename of MUG-INS into PAN-FRY (whose SKU the store holds: 409)."""
+    assert cli("apply", "--auto-approve").exit_code == 0
+    remove_product(example, "MUG-INS")
+    edit(example / CAMPING, "  name: Nonstick Fry Pan\n", "  name: Insulated Camp Mug\n")
+    full = cli("plan")
+    assert sorted(heads(full.stdout)) == ["- products MUG-INS", "~ products PAN-FRY"], full.output
+    plan = cli("plan", "--target", "products/MUG-INS")
+    assert plan.exit_code == 0, plan.output
+    assert heads(plan.stdout) == ["- products MUG-INS"], plan.output
+    applied = cli("apply", "--auto-approve", "--target", "products/MUG-INS")
+    assert applied.exit_code == 0, applied.output
+    assert heads(cli("plan").stdout) == ["~ products PAN-FRY"]

@@ -305,6 +305,21 @@ class Products(Kind[Product]):
             else:
                 skus.add(key)
         found = await fetch_some(client, want, each, sorted(skus), names, sorted(ids))
+        # A product read here that the config omits is taken for a declared product the store
+        # lacks that has its name (rename_identity: a SKU change). A declared product that was
+        # not read is not lacking: read the ones with such a name, or a delete would be planned
+        # as an update into a SKU the store holds (409).
+        read = {self.identity(obj.key) for obj in found}
+        orphans = {
+            self.rename_identity(obj.fields) for obj in found if self.identity(obj.key) not in declared
+        }
+        namesakes = sorted(
+            obj.key
+            for ident, obj in declared.items()
+            if ident not in read and self.rename_identity(obj.fields) in orphans - {None}
+        )
+        if namesakes:
+            found += await fetch_some(client, want, each, namesakes, lambda _: [])
         if not idents <= declared.keys():
             page = await client.request("GET", PRODUCTS, params={"include_fields": "sku", "limit": 1})
             ctx.totals[self.name] = _total(page.body, len(found))
