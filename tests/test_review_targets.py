@@ -179,3 +179,77 @@ def test_a_removed_product_is_not_taken_for_an_unread_product_that_takes_its_nam
     applied = cli("apply", "--auto-approve", "--target", "products/MUG-INS")
     assert applied.exit_code == 0, applied.output
     assert heads(cli("plan").stdout) == ["~ products PAN-FRY"]
+
+
+def test_prune_owned_deletes_only_the_owned_targets(cli: Cli, example: Path) -> None:
+    edit(example / "storeconf.yaml", "products: {prune: true,", "products: {prune: owned,")
+    committed(example)
+    assert cli("apply", "--auto-approve").exit_code == 0
+    in_store(
+        example,
+        ("POST", PRODUCTS, {"name": "Stray", "sku": "STRAY", "type": "physical", "price": 1, "weight": 1}),
+    )
+    remove_product(example, "MUG-INS")
+    plan = cli("plan", "--target", "products/MUG-INS", "--target", "products/STRAY")
+    assert plan.exit_code == 0, plan.output
+    assert heads(plan.stdout) == ["- products MUG-INS"], plan.output
+    since = cli("plan", "--changed-since", "HEAD")
+    assert heads(since.stdout) == ["- products MUG-INS"], since.output
+
+
+PREVIEW = """environments:
+  preview:
+    sandbox: .storeconf/local.db
+    vars: {hooks: https://hooks.trailhead.example}
+    overrides:
+      products:
+        TENT-UL2: {price: 400.0}
+    exclude:
+      products: [MUG-INS]
+"""
+
+
+def test_each_environment_plans_what_changed_for_it(cli: Cli, example: Path) -> None:
+    edit(example / "storeconf.yaml", "environments:\n", PREVIEW)
+    committed(example)
+    assert cli("apply", "--auto-approve", "--env", "preview").exit_code == 0
+    edit(example / "storeconf.yaml", "{price: 400.0}", "{price: 401.0}")
+    edit(example / CAMPING, "  price: 99.0\n", "  price: 109.0\n")  # STOVE-WOOD, both environments
+    plan = cli("plan", "--env", "preview", "--env", "local", "--changed-since", "HEAD", "--format", "json")
+    assert plan.exit_code == 0, plan.output
+    import json
+
+    body = json.loads(plan.stdout)
+    got = {
+        env: sorted(f"{c['action']} {c['key']}" for c in section["changes"])
+        for env, section in body["environments"].items()
+    }
+    assert got["preview"] == ["update STOVE-WOOD", "update TENT-UL2"], got
+    assert got["local"] == ["update STOVE-WOOD"], got
+
+
+def test_a_changed_since_plan_file_applies_as_planned(cli: Cli, example: Path, tmp_path: Path) -> None:
+    committed(example)
+    assert cli("apply", "--auto-approve").exit_code == 0
+    remove_product(example, "MUG-INS")
+    remove_product(example, "PAN-FRY")
+    edit(example / CAMPING, "  price: 99.0\n", "  price: 109.0\n")
+    out = tmp_path / "pr.plan"
+    plan = cli("plan", "--changed-since", "HEAD", "--out", str(out))
+    assert plan.exit_code == 0, plan.output
+    applied = cli("apply", str(out))  # 2 deletes of the store's 40-odd: no --allow-deletes
+    assert applied.exit_code == 0, applied.output
+    assert cli("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_several_environment_json_plan_is_never_wrapped(cli: Cli, example: Path) -> None:
+    """The --changed-since warning is a 230-character JSON string: the console wrapped it."""
+    edit(example / "storeconf.yaml", "environments:\n", PREVIEW)
+    committed(example)
+    edit(example / CAMPING, "  price: 99.0\n", "  price: 109.0\n")
+    plan = cli("plan", "--env", "preview", "--env", "local", "--changed-since", "HEAD", "--format", "json")
+    assert plan.exit_code == 0, plan.output
+    import json
+
+    body = json.loads(plan.stdout)["environments"]
+    assert any("--changed-since HEAD" in w for w in body["local"]["warnings"])

@@ -123,7 +123,7 @@ def show(s: Session, outcomes: list[Section], fmt: str, parts: Path | None) -> N
         print_plan(s.out, RENDERERS[fmt](outcomes[0].plan), fmt)
     elif fmt == "json":
         body = {o.name: o.plan.to_dict() if o.plan else {"error": o.error} for o in outcomes}
-        s.out.print(json.dumps({"environments": body}, indent=2, sort_keys=True), markup=False)
+        print_plan(s.out, json.dumps({"environments": body}, indent=2, sort_keys=True) + "\n", fmt)
     else:
         for o in outcomes:
             s.out.print(f"== {o.name} ==", markup=False)
