@@ -242,6 +242,21 @@ def test_a_changed_since_plan_file_applies_as_planned(cli: Cli, example: Path, t
     assert cli("plan", "--detailed-exitcode").exit_code == 0
 
 
+def test_a_sku_in_query_stays_short_once_encoded() -> None:
+    """The 2,000-character budget is for the query as sent: a non-ASCII SKU is percent-encoded
+    (a CJK character is 9 characters), and `sku:in` of 180 such SKUs was a 16 KB URL (414)."""
+    import httpx
+
+    from storeconf.kinds.products.read import _sku_chunks
+
+    skus = [f"商品番号-{i:05d}" for i in range(300)]
+    chunks = _sku_chunks(skus)
+    assert [s for c in chunks for s in c] == skus
+    for chunk in chunks:
+        url = httpx.URL("https://api.bigcommerce.com/p", params={"sku:in": ",".join(chunk)})
+        assert len(url.query) <= 2100, len(url.query)
+
+
 def test_a_several_environment_json_plan_is_never_wrapped(cli: Cli, example: Path) -> None:
     """The --changed-since warning is a 230-character JSON string: the console wrapped it."""
     edit(example / "storeconf.yaml", "environments:\n", PREVIEW)

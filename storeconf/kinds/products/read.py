@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from storeconf.client import StoreClient
 from storeconf.kinds.base import Context
@@ -177,11 +178,13 @@ def _sku_chunks(skus: list[str]) -> list[list[str]]:
     chunks: list[list[str]] = []
     size = 0
     for sku in (s for s in skus if "," not in s):
-        if not chunks or len(chunks[-1]) >= _SKUS_PER_REQUEST or size + len(sku) > _SKU_CHARS_PER_REQUEST:
+        # Counted as sent: percent-encoded (a CJK character is 9 characters), comma included.
+        length = len(quote(sku, safe="")) + 3
+        if not chunks or len(chunks[-1]) >= _SKUS_PER_REQUEST or size + length > _SKU_CHARS_PER_REQUEST:
             chunks.append([])
             size = 0
         chunks[-1].append(sku)
-        size += len(sku) + 1
+        size += length
     return chunks
 
 
