@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
-from tests.test_changed_since import PRODUCTS, committed, git, heads, in_store, said
+from tests.conftest import Cli, Recorder
+from tests.test_changed_since import PRODUCTS, committed, git, heads, in_store, product_listings, said
 from tests.test_e2e import edit
 
 CAMPING = "catalog/products-camping.yaml"
@@ -268,3 +268,16 @@ def test_a_several_environment_json_plan_is_never_wrapped(cli: Cli, example: Pat
 
     body = json.loads(plan.stdout)["environments"]
     assert any("--changed-since HEAD" in w for w in body["local"]["warnings"])
+
+
+def test_a_sku_change_is_an_update_read_in_two_listings(cli: Cli, example: Path, recorder: Recorder) -> None:
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / CAMPING, "- sku: PAN-FRY\n", "- sku: PAN-FRY-2\n")
+    recorder.requests.clear()
+    plan = cli("plan", "--target", "products/PAN-FRY-2")
+    assert heads(plan.stdout) == ["~ products PAN-FRY-2"], plan.output
+    asked = [dict(r.url.params) for r in product_listings(recorder)]
+    assert [{k: v for k, v in p.items() if k in ("sku:in", "name")} for p in asked] == [
+        {"sku:in": "PAN-FRY-2"},
+        {"name": "Nonstick Fry Pan"},
+    ], asked

@@ -308,7 +308,7 @@ class Products(Kind[Product]):
         # A product read here that the config omits is taken for a declared product the store
         # lacks that has its name (rename_identity: a SKU change). A declared product that was
         # not read is not lacking: read the ones with such a name, or a delete would be planned
-        # as an update into a SKU the store holds (409).
+        # as an update into a SKU the store holds (409). (A targeted one was asked for already.)
         read = {self.identity(obj.key) for obj in found}
         orphans = {
             self.rename_identity(obj.fields) for obj in found if self.identity(obj.key) not in declared
@@ -316,7 +316,9 @@ class Products(Kind[Product]):
         namesakes = sorted(
             obj.key
             for ident, obj in declared.items()
-            if ident not in read and self.rename_identity(obj.fields) in orphans - {None}
+            if ident not in read
+            and ident not in idents
+            and self.rename_identity(obj.fields) in orphans - {None}
         )
         if namesakes:
             found += await fetch_some(client, want, each, namesakes, lambda _: [])
