@@ -138,6 +138,9 @@ class Plan:
     warnings: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
     adoptions: tuple[Adoption, ...] = ()
+    # `--changed-since REF`: the plan covers what the configuration changed since REF (its
+    # targets; none when nothing changed, which a saved plan must not mistake for "everything").
+    changed_since: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -171,6 +174,7 @@ class Plan:
             "changes": [c.to_dict() for c in self.changes],
             "warnings": list(self.warnings),
             **({"adoptions": [a.to_dict() for a in self.adoptions]} if self.adoptions else {}),
+            **({"changed_since": self.changed_since} if self.changed_since else {}),
         }
         body["checksum"] = checksum(body)
         return body

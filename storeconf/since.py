@@ -29,7 +29,6 @@ from storeconf.errors import ConfigError, StoreconfError
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.model import DesiredState, LiveState, Manage
-from storeconf.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -166,17 +165,32 @@ async def plan_since(
     )
     if targets:
         planned = await make_plan(project, client, registry, targets=targets, missing_ok=True)
-        return _noted(planned, note)
+        return _scoped(_noted(planned, note), base.ref)
+    return _scoped(nothing_planned(project, note), base.ref)
+
+
+def nothing_planned(project: Project, *notes: str) -> Planned:
+    """A plan that covers no object: no request made, no change."""
     empty = empty_plan(project)
-    return Planned(_noted_plan(empty, note), Context(manage=dict(project.desired.manage)), LiveState({}))
+    return Planned(
+        replace(empty, warnings=(*empty.warnings, *notes)),
+        Context(manage=dict(project.desired.manage)),
+        LiveState({}),
+    )
+
+
+def covers_nothing(saved: dict[str, Any]) -> bool:
+    """A saved `--changed-since` plan whose scope was empty: applying it has nothing to re-plan
+    (re-planning it without targets would read, and compare, the whole store)."""
+    return bool(saved.get("changed_since")) and not saved.get("targets")
 
 
 def _noted(planned: Planned, note: str) -> Planned:
-    return replace(planned, plan=_noted_plan(planned.plan, note))
+    return replace(planned, plan=replace(planned.plan, warnings=(*planned.plan.warnings, note)))
 
 
-def _noted_plan(plan: Plan, note: str) -> Plan:
-    return replace(plan, warnings=(*plan.warnings, note))
+def _scoped(planned: Planned, ref: str) -> Planned:
+    return replace(planned, plan=replace(planned.plan, changed_since=ref))
 
 
 def _git(cwd: Path, *args: str, what: str = "") -> bytes:

@@ -36,6 +36,7 @@ from storeconf.engine import (
 from storeconf.errors import ApplyCancelled
 from storeconf.lock import Holder, store_lock
 from storeconf.render import RENDERERS
+from storeconf.since import covers_nothing
 
 
 def apply(
@@ -72,7 +73,7 @@ def apply(
 
     async def work() -> ApplyReport | None:
         saved = load_plan_file(planfile) if planfile is not None else None
-        scope_now = Scope(saved_targets(saved)) if saved is not None else scope
+        scope_now = Scope(saved_targets(saved), nothing=covers_nothing(saved)) if saved is not None else scope
         base = scope_base(s, env, scope_now)
         project = load_project(s.directory, env)
         async with (

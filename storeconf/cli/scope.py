@@ -8,7 +8,7 @@ from storeconf.cli.session import Session
 from storeconf.client import StoreClient
 from storeconf.config import Project
 from storeconf.engine import Planned, make_plan
-from storeconf.since import Base, load_base, plan_since
+from storeconf.since import Base, load_base, nothing_planned, plan_since
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,8 @@ class Scope:
 
     targets: tuple[str, ...] = ()
     changed_since: str | None = None
+    # A saved --changed-since plan that covered no object (see since.covers_nothing).
+    nothing: bool = False
 
 
 def check_scope(s: Session, scope: Scope) -> None:
@@ -31,6 +33,8 @@ def scope_base(s: Session, env: str, scope: Scope) -> Base | None:
 
 
 async def plan_scoped(project: Project, client: StoreClient, scope: Scope, base: Base | None) -> Planned:
+    if scope.nothing:
+        return nothing_planned(project)
     if base is not None:
         return await plan_since(project, client, base)
     return await make_plan(project, client, targets=scope.targets)
