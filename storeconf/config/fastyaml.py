@@ -49,7 +49,8 @@ _KEY_TAGS = {_STR, *_CONSTRUCTED}
 # (a `*` in a plain scalar) sends the file down the slow path, which is merely slower.
 # Also a tab: libyaml takes one inside a plain scalar, ruamel's own scanner rejects it.
 # And a quoted key with its value right after the colon (`'a':b`): libyaml reads it, ruamel does not.
-_SLOW = re.compile(r"^%|(?:^|[\s\[{,:-])[&*][^\s,\[\]{}]|\t|['\"]:\S", re.MULTILINE)
+# And a non-specific tag (`!`, `!<!>`): on an empty value libyaml makes it "", ruamel None.
+_SLOW = re.compile(r"^%|(?:^|[\s\[{,:-])(?:[&*][^\s,\[\]{}]|!(?:<!>)?(?:\s|$))|\t|['\"]:\S", re.MULTILINE)
 # Deeper lists and mappings are a problem (reported by the slow loader): no config nests this deep,
 # and everything that walks the data recurses, so deeper data would overflow Python's stack.
 MAX_DEPTH = 100
