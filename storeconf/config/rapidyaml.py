@@ -59,10 +59,11 @@ _UNSURE = tuple(
     )
 )
 # A space or flow indicator, then a scalar that is unsure when it starts a plain scalar:
-# anchors, aliases, tags, complex keys, reserved indicators, stray closers, and the values
-# libyaml's resolver types while rapidyaml leaves them strings (or fails on them).
+# anchors, aliases, tags, complex keys, reserved indicators, stray closers, a block scalar
+# header with more than a chomping indicator (rapidyaml reads `|1_0` as "", libyaml refuses
+# it), and the values libyaml's resolver types while rapidyaml leaves them strings (or fails on them).
 _SCALAR = (
-    r"(?:[&*!?@`%\]}:]|(?:[-+]?0[0-9_oxbOXB]|[-+.0-9][^\s,\]}#]*_|\+|-?\.(?:inf|Inf|INF"
+    r"(?:[&*!?@`%\]}:]|[|>](?![-+]?[ ]*\r?$)|(?:[-+]?0[0-9_oxbOXB]|[-+.0-9][^\s,\]}#]*_|\+|-?\.(?:inf|Inf|INF"
     r"|nan|NaN|NAN)|True|TRUE|False|FALSE|Null|NULL|~)[^\s,\]}#]*(?=[ ]*\r?(?:$|#|[,\]}])))"
 )
 _CANDIDATE = re.compile(r"[\s\[{,]" + _SCALAR, re.MULTILINE)
