@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 PLACES = 4
 _QUANTUM = Decimal(1).scaleb(-PLACES)
+# A tuple: `int | float` would build a union on every call.
+_NUMBER = (int, float)
 
 
 def store_money(value: float) -> float:
@@ -22,7 +24,9 @@ def store_money(value: float) -> float:
     Decimal rounding of the value as written (`repr`), not of its binary approximation:
     `7.12345` is stored as `7.1235` although the float 7.12345 lies just below it.
     """
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if type(value) is float and value.is_integer():
+        return value  # a whole amount (most prices): ~10x faster than the checks below
+    if isinstance(value, bool) or not isinstance(value, _NUMBER) or not math.isfinite(value):
         return value
     if type(value) is int:
         return value
