@@ -93,14 +93,7 @@ class PriceLists(Kind[PriceList]):
             dumped = [a.model_dump(mode="json", exclude_none=True) for a in item.assignments]
             fields["assignments"] = sorted(dumped, key=assignment_key)
         if item.records is not None:
-            raw = {
-                sku: {
-                    c: (v.model_dump(mode="json") if not isinstance(v, float | int) else v)
-                    for c, v in by.items()
-                }
-                for sku, by in item.records.items()
-            }
-            fields["records"] = flat_records(raw)
+            fields["records"] = flat_records(item.records)
         return fields
 
     def merge(self, first: Desired, other: Desired) -> Desired | None:

