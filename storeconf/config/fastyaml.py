@@ -50,7 +50,13 @@ _KEY_TAGS = {_STR, *_CONSTRUCTED}
 # Also a tab: libyaml takes one inside a plain scalar, ruamel's own scanner rejects it.
 # And a quoted key with its value right after the colon (`'a':b`): libyaml reads it, ruamel does not.
 # And a non-specific tag (`!`, `!<!>`): on an empty value libyaml makes it "", ruamel None.
-_SLOW = re.compile(r"^%|(?:^|[\s\[{,:-])(?:[&*][^\s,\[\]{}]|!(?:<!>)?(?:\s|$))|\t|['\"]:\S", re.MULTILINE)
+# And a comment right after a block scalar header (`|#`): libyaml reads it, ruamel does not.
+# And a complex key in a flow collection: libyaml takes a stray `]` after `[a, ?  ]`.
+_SLOW = re.compile(
+    r"^%|(?:^|[\s\[{,:-])(?:[&*][^\s,\[\]{}]|!(?:<!>)?(?:\s|$)|[|>][-+0-9]*#)|\t|['\"]:\S"
+    r"|[\[{,][ ]*\?",
+    re.MULTILINE,
+)
 # Deeper lists and mappings are a problem (reported by the slow loader): no config nests this deep,
 # and everything that walks the data recurses, so deeper data would overflow Python's stack.
 MAX_DEPTH = 100

@@ -107,6 +107,7 @@ def test_agree_on_hand_written_documents(text: str) -> None:
         "a: !\n",  # a non-specific tag on an empty value: "" to libyaml, None to ruamel
         "- !<!>\n",
         "a: |1_0\n",  # a block scalar header with more than its indicators: "" to rapidyaml
+        "a: [b, ?  ]]\n",  # a stray closer after a complex key: libyaml reads it
     ],
 )
 def test_fast_path_gives_up_on_what_the_slow_loader_reports(text: str) -> None:
@@ -120,6 +121,7 @@ def test_fast_path_gives_up_on_what_the_slow_loader_reports(text: str) -> None:
         "r\toot: 1\n",  # a tab inside a plain scalar: libyaml reads it, ruamel's scanner refuses it
         "a: [1]\ufeff\n",  # a byte-order mark past the start
         "{'a':b}\n",  # a quoted key with its value right after the colon
+        "a: |-#\n  b\n",  # a comment right after a block scalar header: ruamel refuses it
     ],
 )
 def test_both_fast_paths_agree_with_the_exact_loader_where_libyaml_is_lenient(text: str) -> None:
