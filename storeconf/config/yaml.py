@@ -144,13 +144,20 @@ def load_yaml(path: Path, display: str) -> tuple[Document | None, list[Problem]]
 
 
 _LONG_FRACTION = re.compile(r"\.[0-9_]{5}")
-_EXPONENT = re.compile(r"[0-9.][eE][-+]?[0-9]")
+# Digits to 0, `E` to e, `-` to +: an exponent, `[0-9.][eE][-+]?[0-9]`, is then one of four
+# substrings, found faster than by the regex, which tried every digit and dot (0.10 -> 0.05 s
+# for the 9.5 MB of the 10k-product benchmark's files).
+_EXPONENT_CLASSES = str.maketrans("123456789E-", "000000000e+")
+_EXPONENTS = ("0e0", ".e0", "0e+0", ".e+0")
 
 
 def may_round(text: str) -> bool:
     """Whether `text` may hold a number past the store's 4 decimal places: a fraction of 5 or
     more digits, or an exponent, anywhere (quoted too: a quoted number still validates as one)."""
-    return bool(_LONG_FRACTION.search(text) or _EXPONENT.search(text))
+    if _LONG_FRACTION.search(text):
+        return True
+    classes = text.translate(_EXPONENT_CLASSES)
+    return any(exponent in classes for exponent in _EXPONENTS)
 
 
 def _libyaml_marks(text: str, display: str) -> dict[YamlPath, Location]:
