@@ -307,10 +307,15 @@ class Product(Spec):
         options = {o.name: {v.label for v in o.values} for o in info.data["options"]}
         if variants and not options:
             fail_at((0,), _NO_OPTIONS)
+        # A variant naming one declared value of each option, as nearly all do, is checked by one
+        # set operation in C; _check_variant finds what is wrong with the others, and where.
+        pairs = {(name, label) for name, labels in options.items() for label in labels}
         seen: dict[tuple[str, ...], str] = {}
         for i, variant in enumerate(variants):
-            _check_variant(i, variant, options)
-            combo = tuple(variant.options.get(name, "") for name in options)
+            chosen = variant.options
+            if len(chosen) != len(options) or not pairs.issuperset(chosen.items()):
+                _check_variant(i, variant, options)  # raises
+            combo = tuple(map(chosen.__getitem__, options))  # each option is named: checked above
             if combo in seen:
                 message = f"variants {seen[combo]!r} and {variant.sku!r} have the same option values"
                 fail_at((i, "options"), message)
