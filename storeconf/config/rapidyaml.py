@@ -61,10 +61,12 @@ _UNSURE = tuple(
 # A space or flow indicator, then a scalar that is unsure when it starts a plain scalar:
 # anchors, aliases, tags, complex keys, reserved indicators, stray closers, a block scalar
 # header with more than a chomping indicator (rapidyaml reads `|1_0` as "", libyaml refuses
-# it), and the values libyaml's resolver types while rapidyaml leaves them strings (or fails on them).
+# it), and the values libyaml's resolver types while rapidyaml leaves them strings (or fails on
+# them), or leaves strings while rapidyaml types them (`.5e3`: a leading dot wants a signed exponent).
 _SCALAR = (
-    r"(?:[&*!?@`%\]}:]|[|>](?![-+]?[ ]*\r?$)|(?:[-+]?0[0-9_oxbOXB]|[-+.0-9][^\s,\]}#]*_|\+|-?\.(?:inf|Inf|INF"
-    r"|nan|NaN|NAN)|True|TRUE|False|FALSE|Null|NULL|~)[^\s,\]}#]*(?=[ ]*\r?(?:$|#|[,\]}])))"
+    r"(?:[&*!?@`%\]}:]|[|>](?![-+]?[ ]*\r?$)|(?:[-+]?\.[0-9][0-9_]*[eE]|[-+]?0[0-9_oxbOXB]"
+    r"|[-+.0-9][^\s,\]}#]*_|\+|-?\.(?:inf|Inf|INF|nan|NaN|NAN)|True|TRUE|False|FALSE|Null|NULL|~)"
+    r"[^\s,\]}#]*(?=[ ]*\r?(?:$|#|[,\]}])))"
 )
 _CANDIDATE = re.compile(r"[\s\[{,]" + _SCALAR, re.MULTILINE)
 # The same scalars, only where a plain scalar starts: after indentation, a flow indicator, `: `

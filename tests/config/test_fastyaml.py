@@ -154,6 +154,7 @@ def test_both_fast_paths_agree_with_the_exact_loader_where_libyaml_is_lenient(te
         "{:a: 1}\n",  # a plain scalar cannot start with `:`
         "'inf': 1\nnan: 2\n",  # keys rapidyaml rewrites as `.inf`, `.nan`
         "a: [b: 1]\n",  # a single pair in a flow list has no `{` to mark
+        "a: -.5e3\n",  # a string to the exact loader (a leading dot wants a signed exponent), a float here
     ],
 )
 def test_rapid_path_gives_up_where_rapidyaml_reads_yaml_otherwise(text: str) -> None:
