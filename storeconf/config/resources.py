@@ -111,6 +111,8 @@ def _overridden(
     kind: Kind[Any], items: list[_Item], overrides: EnvOverrides, problems: list[Problem]
 ) -> list[_Item]:
     """Items with the environment's overrides merged in; excluded items left out."""
+    if kind.name not in overrides.overrides and kind.name not in overrides.exclude:
+        return items  # nothing to merge or leave out (most kinds): spared a lookup per item
     out = []
     for item in items:
         ident = kind.identity(kind.key(item.spec))
@@ -272,12 +274,16 @@ def _desired(kind: Kind[Any], key: str, item: _Item) -> Desired:
         base_fields = kind.to_fields(item.base)
         base_sensitive = {f for f in base_fields if item.rdoc.interpolated.is_sensitive((*path, f))}
         base = Desired(kind.name, kind.key(item.base), base_fields, item.location, frozenset(base_sensitive))
+    if over is None and not item.rdoc.interpolated.sensitive:
+        sensitive = kind.sensitive_fields  # nothing in the file came from the environment
+    else:
+        sensitive = frozenset({f for f in fields if _sensitive(item, over, f)} | kind.sensitive_fields)
     return Desired(
         kind=kind.name,
         key=key,
         fields=fields,
         location=item.location,
-        sensitive=frozenset({f for f in fields if _sensitive(item, over, f)} | kind.sensitive_fields),
+        sensitive=sensitive,
         field_locations=_FieldLocations(source, path, frozenset(fields), item.location, overridden),
         overridden=overridden,
         base=base,

@@ -180,8 +180,11 @@ class Products(Kind[Product]):
         skus: dict[str, str] = {}
         names: dict[str, str] = {}
         for item, loc in items:
+            mine = item.sku.casefold()
             for sku in [item.sku, *(v.sku for v in item.variants)]:
-                if (owner := skus.setdefault(sku.casefold(), item.sku)).casefold() != item.sku.casefold():
+                owner = skus.setdefault(sku.casefold(), item.sku)
+                # `owner is item.sku`: this product's own entry, just made (no casefold needed).
+                if owner is not item.sku and owner.casefold() != mine:
                     message = f"products: {item.sku}: SKU {sku!r} is also used by product {owner!r}"
                     problems.append(Problem(loc, message))
             if (owner := names.setdefault(item.name.casefold(), item.sku)).casefold() != item.sku.casefold():

@@ -65,8 +65,14 @@ def _choice_fields(item: Option | Modifier, out: dict[str, Any]) -> dict[str, An
         full = item.model_dump(mode="json")["values"]
         return {**out, "values": [modifier_value(v) for v in full]}
     # Option values have no nested defaults to fill in: read them off the models, no second dump.
-    values = [{"label": v.label, "is_default": v.is_default, "value_data": v.value_data} for v in item.values]
-    return {**out, "values": [option_value(v) for v in values]}
+    # A value that sets only its label (most) is that label, as option_value would make it.
+    values = [
+        option_value({"label": v.label, "is_default": v.is_default, "value_data": v.value_data})
+        if v.is_default or v.value_data
+        else v.label
+        for v in item.values
+    ]
+    return {**out, "values": values}
 
 
 def sorted_paths(paths: list[str]) -> list[str]:
