@@ -173,7 +173,7 @@ def rapid_load(text: str, raw: bytes, file: str) -> tuple[Any, dict[YamlPath, Lo
             root = tree.root_id()
             if not tree.is_map(root) or tree.num_children(root) == 0:
                 return None
-            emitted = ryml.emit_json_malloc(tree, root)
+            emitted = _emit_json(tree, root, 3 * len(raw) + 64)
         with _depth_limit():
             data = json.loads(emitted, object_pairs_hook=_unique)
         marks = _Marks(raw, buf, file).items(tree, root)
@@ -184,6 +184,18 @@ def rapid_load(text: str, raw: bytes, file: str) -> tuple[Any, dict[YamlPath, Lo
             return None
         raise
     return (data, marks) if isinstance(data, dict) else None
+
+
+def _emit_json(tree: Any, root: int, guess: int) -> bytearray | str:
+    """The tree as JSON, written into a buffer of `guess` bytes when it fits: emit_json_malloc
+    measures the output in a pass of its own first (0.07 -> 0.04 s for products.yaml, whose JSON
+    is twice its size)."""
+    out = bytearray(guess)
+    failed, size = ryml.emit_json_to_substr(tree, root, out)
+    if failed:
+        return str(ryml.emit_json_malloc(tree, root))
+    del out[size:]
+    return out
 
 
 @contextlib.contextmanager
