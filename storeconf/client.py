@@ -48,6 +48,7 @@ import orjson
 
 from storeconf.errors import ApiError, RateLimited, StoreUnreachable, TransportError, Unreachable
 from storeconf.ratelimit import MAX_DELAY_S, RateLimiter, backoff_delay, rate_limit_reset_s
+from storeconf.wire import ACCEPT_ENCODING, AiohttpTransport
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ def _package_version() -> str:
 
 
 USER_AGENT = f"storeconf/{_package_version()}"
+BASE_HEADERS = {"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING, "User-Agent": USER_AGENT}
 
 
 @dataclass(frozen=True)
@@ -150,12 +152,11 @@ class StoreClient:
         self._sleep = sleep
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._limiter = RateLimiter(sleep, clock)
-        self._http = httpx.AsyncClient(
-            base_url=f"{self.base_url}/stores/{store_hash}",
-            transport=transport,
-            timeout=httpx.Timeout(timeout),
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-        )
+        # The transport is driven directly, without an httpx.AsyncClient: what the client adds
+        # (cookies, auth flows, redirects, hooks) is unused here and costs ~0.5 ms a request.
+        self._transport = transport if transport is not None else AiohttpTransport()
+        self._root = f"{self.base_url}/stores/{store_hash}"
+        self._timeout = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
         self._stats = RequestStats()
         # Whether the store has answered anything yet: until it has, a refused connection is final.
         self._reached = False
@@ -198,7 +199,7 @@ class StoreClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._transport.aclose()
 
     async def request(
         self,
@@ -260,17 +261,27 @@ class StoreClient:
         return self._success(method, path, response)
 
     async def _send(self, method: str, path: str, params: Params | None, json: Any) -> httpx.Response:
-        headers = {"X-Auth-Token": self._token.reveal()}
+        headers = {**BASE_HEADERS, "X-Auth-Token": self._token.reveal()}
         content: bytes | None = None
         if json is not None:
             headers["Content-Type"] = "application/json"
             content = jsonlib.dumps(json, separators=(",", ":")).encode()
         self._stats.total += 1
         self._stats.by_method[method] += 1
+        request = httpx.Request(
+            method,
+            self._root + path,
+            params=dict(params) if params else None,
+            content=content,
+            headers=headers,
+            extensions={"timeout": self._timeout},
+        )
         try:
-            response = await self._http.request(
-                method, path, params=dict(params) if params else None, content=content, headers=headers
-            )
+            response = await self._transport.handle_async_request(request)
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
         except httpx.TransportError as exc:
             if isinstance(exc, httpx.ConnectError) and not self._reached and (why := _refusal(exc)):
                 raise StoreUnreachable(

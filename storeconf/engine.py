@@ -30,6 +30,7 @@ from storeconf.ownership import mark_applied, read_owned, tracked
 from storeconf.plan import Change, Plan, checksum
 from storeconf.planner import build_plan, unsafe_deletes
 from storeconf.targets import check_target_keys, check_target_kinds, narrowed, present, targeted_kinds
+from storeconf.wire import AiohttpTransport
 
 EMBEDDED_STORE_HASH = "local"
 EMBEDDED_TOKEN = "storeconf-local"
@@ -62,7 +63,7 @@ async def connect(env: Environment, *, wrap: TransportWrapper | None = None) -> 
     else:
         if not env.store_hash or not env.access_token:
             raise ConfigError([Problem(None, f"environment {env.name!r} needs store_hash and access_token")])
-        transport = httpx.AsyncHTTPTransport()
+        transport = AiohttpTransport()
         store_hash, token, base_url = env.store_hash, env.access_token, env.api_url
     client = StoreClient(
         store_hash=store_hash,
