@@ -8,6 +8,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -72,21 +73,34 @@ APP = Starlette(
 )
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+# A self-signed certificate for 127.0.0.1, made for these tests only (valid until 2126).
+TLS = Path(__file__).parent / "data" / "tls"
+
+
+def serve(**tls: Any) -> Iterator[str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(APP, log_level="critical", lifespan="off")
+    config = uvicorn.Config(APP, log_level="critical", lifespan="off", **tls)
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(srv.serve(sockets=[sock])), daemon=True)
     thread.start()
     while not srv.started:
         threading.Event().wait(0.01)
-    yield f"http://127.0.0.1:{port}"
+    yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=5)
     sock.close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    yield from serve()
+
+
+@pytest.fixture(scope="module")
+def tls_server() -> Iterator[str]:
+    yield from serve(ssl_certfile=str(TLS / "localhost-cert.pem"), ssl_keyfile=str(TLS / "localhost-key.pem"))
 
 
 def client(url: str, **kwargs: Any) -> StoreClient:
@@ -220,4 +234,18 @@ def test_unknown_host_names_the_host_at_once() -> None:
             await c.request("GET", "/v3/hooks")
 
     with pytest.raises(StoreUnreachable, match=r"cannot reach http://store\.invalid \(unknown host\)"):
+        run(go())
+
+
+def test_https_trusts_the_ca_bundle_httpx_would_use(tls_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def go() -> Any:
+        async with client(tls_server, max_retries=0) as c:
+            return await c.request("GET", "/v3/echo")
+
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", str(TLS / "localhost-cert.pem"))
+    assert run(go()).data == {"ok": True}
+    # Without it (certifi's bundle), the self-signed certificate is refused.
+    monkeypatch.delenv("SSL_CERT_FILE")
+    with pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED"):
         run(go())
