@@ -36,6 +36,8 @@ CHOICES_PAGE = 10  # the API's page cap when options or modifiers are included
 KIND = "products"
 # ctx.extra key: normalised live products by id, for writes that need live ids (option values).
 LIVE = "products.live"
+# Key of a live product's kept API data: its variants' (id, SKU) pairs.
+VARIANT_SKUS = "variant_skus"
 
 _REFERENCES = {"brand", "categories", "channels", "custom_url"}
 SCALARS = tuple(f for f in Product.model_fields if f not in _REFERENCES and f not in PART_FIELDS)

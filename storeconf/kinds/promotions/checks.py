@@ -175,13 +175,13 @@ class KeyFinder:
 
     def variants(self) -> dict[Any, str]:
         if self._variants is None:
-            from storeconf.kinds.products.read import LIVE
+            from storeconf.kinds.products.read import LIVE, VARIANT_SKUS
 
             products = self.ctx.extra.get(LIVE) or {}
             self._variants = {
-                v.get("id"): str(v.get("sku"))
+                variant_id: str(sku)
                 for obj in products.values()
-                for v in obj.raw.get("variants") or []
-                if v.get("sku")
+                for variant_id, sku in obj.raw.get(VARIANT_SKUS) or []
+                if sku
             }
         return self._variants
