@@ -35,10 +35,15 @@ CREATE INDEX IF NOT EXISTS price_records_variant ON price_records (variant_id);
 CREATE INDEX IF NOT EXISTS price_records_list ON price_records (price_list_id, id);
 """
 
-# Records joined to their variant's SKU: what every read filters and answers from.
+# Records with their variant's SKU: what every read filters and answers from. The SKU is a
+# subquery, not a join: a count or a page that does not filter by SKU then never touches the
+# variants, where a join looked up every record's variant, skipped ones included (a 50,000-record
+# list: COUNT 23 -> 4.5 ms, the last page 39 -> 8 ms). Every record has its variant (the foreign
+# key cascades), so the rows are the join's.
 VIEW = (
-    "(SELECT r.*, v.sku_key AS sku_key, json_extract(v.doc, '$.sku') AS sku "
-    "FROM price_records r JOIN variants v ON v.id = r.variant_id) AS rec"
+    "(SELECT r.*, (SELECT v.sku_key FROM variants v WHERE v.id = r.variant_id) AS sku_key, "
+    "(SELECT json_extract(v.doc, '$.sku') FROM variants v WHERE v.id = r.variant_id) AS sku "
+    "FROM price_records r) AS rec"
 )
 PRICES = ("price", "sale_price", "retail_price", "map_price")
 TIER_TYPES = ("fixed", "price", "percent")
