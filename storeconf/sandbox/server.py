@@ -18,7 +18,11 @@ def listen(host: str = "127.0.0.1", port: int = 8765) -> socket.socket:
     """The listening socket, bound before anything says the sandbox is serving, so a port in
     use is one clear error rather than a "serving at" line followed by uvicorn's failure."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # The protocol said outright: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on
+    # connections whose socket says IPPROTO_TCP, and accepted sockets copy the listener's.
+    # Without it, every answer on a kept-alive connection (headers, then body: two writes)
+    # stalled ~40 ms waiting for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
