@@ -22,7 +22,7 @@ from storeconf.model import Desired, DesiredState, Live, LiveState, Manage
 from storeconf.ownership import adoptions
 from storeconf.parts import part_changes, public
 from storeconf.plan import Action, Adoption, Change, FieldChange, Plan, fingerprint
-from storeconf.targets import select
+from storeconf.targets import narrowed, select
 
 
 def build_plan(
@@ -42,6 +42,7 @@ def build_plan(
     writes: list[Change] = []
     deletes: list[Change] = []
     warnings: list[str] = []
+    narrow = narrowed(targets, registry)
     for kind in registry:
         manage = desired.manage.get(kind.name)
         if manage is None:
@@ -49,7 +50,7 @@ def build_plan(
         want = desired.objects.get(kind.name, {})
         have = live.objects.get(kind.name, {})
         renamed = _renames(kind, want, have)
-        written = plan_writes(kind, want, {**have, **renamed}, manage)
+        written = plan_writes(kind, _in_reach(kind, want, renamed, narrow), {**have, **renamed}, manage)
         # A replacement's delete runs with the deletes (for a leaf kind: just before its writes).
         writes += [c for c in written if c.action is not Action.DELETE]
         deletes += [c for c in written if c.action is Action.DELETE]
@@ -115,6 +116,21 @@ def _interleave(writes: list[Change], deletes: list[Change], leaves: set[str]) -
     for kind in dict.fromkeys([c.kind for c in writes] + [c.kind for c in early]):
         out += [c for c in early if c.kind == kind] + [c for c in writes if c.kind == kind]
     return out + late
+
+
+def _in_reach(
+    kind: Kind[Any], want: dict[str, Desired], renamed: dict[str, Live], narrow: dict[str, frozenset[str]]
+) -> dict[str, Desired]:
+    """The objects of a kind whose writes a targeted plan can select: for a narrowed kind (its
+    objects depend on other kinds only), the targeted ones and those renamed onto a live object
+    (a target may name the old key). Renames are found against every declared object first, so
+    the result is the whole plan's, narrowed; but a `--changed-since` plan of 100 of 10,000
+    products no longer diffs 9,900 creates, with all their parts, for `select` to drop."""
+    keys = narrow.get(kind.name)
+    if keys is None:
+        return want
+    targeted = {kind.identity(k) for k in keys}
+    return {i: obj for i, obj in want.items() if i in targeted or i in renamed}
 
 
 def _renames(kind: Kind[Any], want: dict[str, Desired], have: dict[str, Live]) -> dict[str, Live]:

@@ -96,7 +96,8 @@ def select(changes: Sequence[Change], targets: Sequence[str], registry: Registry
     if not targets:
         return tuple(changes)
     writes = {(c.kind, registry[c.kind].identity(c.key)): c for c in changes if c.action is not Action.DELETE}
-    chosen = {id(c): c for c in changes if any(_matches(c, t, registry) for t in targets)}
+    whole, keys = _by_kind(targets, registry)
+    chosen = {id(c): c for c in changes if c.kind in whole or _matches(c, keys.get(c.kind), registry)}
     queue = list(chosen.values())
     while queue:
         change = queue.pop()
@@ -108,8 +109,22 @@ def select(changes: Sequence[Change], targets: Sequence[str], registry: Registry
     return tuple(c for c in changes if id(c) in chosen)
 
 
-def _matches(change: Change, target: str, registry: Registry) -> bool:
-    name, _, key = target.partition("/")
+def _by_kind(targets: Sequence[str], registry: Registry) -> tuple[set[str], dict[str, set[str]]]:
+    """The kinds targeted whole, and the identities targeted in each other kind: a change is
+    then matched by one lookup, not against every target (100 targets x 10,000 changes)."""
+    whole: set[str] = set()
+    keys: dict[str, set[str]] = {}
+    for target in targets:
+        name, _, key = target.partition("/")
+        if key:
+            keys.setdefault(name, set()).add(registry[name].identity(key) if name in registry else key)
+        else:
+            whole.add(name)
+    return whole, keys
+
+
+def _matches(change: Change, keys: set[str] | None, registry: Registry) -> bool:
+    if not keys:
+        return False
     kind = registry[change.kind]
-    keys = {kind.identity(k) for k in (change.key, change.renamed_from) if k is not None}
-    return name == change.kind and (not key or kind.identity(key) in keys)
+    return any(kind.identity(k) in keys for k in (change.key, change.renamed_from) if k is not None)

@@ -11,6 +11,7 @@ from storeconf.kinds import REGISTRY
 from storeconf.model import Desired, DesiredState, Live, LiveState, Manage
 from storeconf.plan import Action, FieldChange
 from storeconf.planner import build_plan, unsafe_deletes
+from storeconf.targets import select
 
 
 def desired(
@@ -304,3 +305,45 @@ def test_applied_rename_forgets_the_old_key() -> None:
     change = Change("brands", "New", Action.UPDATE, {"name": "New"}, (), 7)
     _record(ApplyReport(), REGISTRY["brands"], ctx, Outcome(change, None, 7))
     assert ctx.ids == {("brands", "new"): 7} and ctx.keys == {("brands", 7): "New"}
+
+
+_SKUS = [f"SKU-{i}" for i in range(6)]
+
+
+@given(
+    declared=st.lists(
+        st.tuples(st.sampled_from(_SKUS), st.integers(0, 3)), unique_by=lambda t: t[0], max_size=5
+    ),
+    stored=st.lists(
+        st.tuples(st.sampled_from(_SKUS), st.integers(0, 3)), unique_by=lambda t: t[0], max_size=5
+    ),
+    picked=st.lists(st.sampled_from(_SKUS), min_size=1, max_size=3, unique=True),
+)
+def test_a_targeted_plan_is_the_whole_plan_narrowed(
+    declared: list[tuple[str, int]], stored: list[tuple[str, int]], picked: list[str]
+) -> None:
+    """Products are planned only where a target can reach (the targeted and the read ones, and
+    renames onto them): the result is the whole plan's changes that `--target` selects. Names
+    repeat across SKUs (`n`), so SKU changes (renames by name) are among the cases."""
+    names = {n for _, n in declared}
+    if len(names) < len(declared):
+        return  # the config refuses two products with one name
+    want = desired(
+        "products",
+        *({"sku": s, "name": f"P{n}", "type": "physical", "price": 10 + n, "weight": 1} for s, n in declared),
+        manage=Manage(prune=True),
+    )
+    have = live(
+        "products",
+        *(
+            {"id": i, "sku": s, "name": f"P{n}", "type": "physical", "price": 20, "weight": 1}
+            for i, (s, n) in enumerate(stored, 1)
+        ),
+    )
+    targets = [f"products/{s}" for s in picked]
+    whole = build_plan(want, have).changes
+    narrowed = build_plan(want, have, targets=targets).changes
+    expected = select(whole, targets, REGISTRY)
+    assert [(c.action, c.key, c.renamed_from) for c in narrowed] == [
+        (c.action, c.key, c.renamed_from) for c in expected
+    ]
