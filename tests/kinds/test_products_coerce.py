@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from storeconf.kinds.products import shape
+from storeconf.kinds.products import coercion as shape
 from storeconf.kinds.products.spec import Modifier, Option, Product, Variant
 
 MODELS: list[type[BaseModel]] = [Product, Variant, Option, Modifier]

@@ -17,10 +17,10 @@ from urllib.parse import quote
 
 from storeconf.client import StoreClient
 from storeconf.kinds.base import Context
+from storeconf.kinds.products.coercion import coerce
 from storeconf.kinds.products.keys import image_identity
 from storeconf.kinds.products.shape import (
     PART_FIELDS,
-    coerce,
     modifier_value,
     option_value,
     sorted_paths,
