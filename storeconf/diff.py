@@ -30,6 +30,8 @@ def diff_fields(
     prefix: str = "",
 ) -> tuple[FieldChange, ...]:
     """Changes needed to make `live` match `desired` in every field `desired` sets."""
+    if desired.items() <= live.items():  # most objects of a no-op plan: one comparison in C
+        return ()
     ignored = ignore if isinstance(ignore, set | frozenset) else set(ignore)
     secret = sensitive if isinstance(sensitive, set | frozenset | dict) else set(sensitive)
     changes: list[FieldChange] = []

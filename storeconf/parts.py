@@ -45,18 +45,25 @@ def _inside(part: Part, ignore: frozenset[str]) -> frozenset[str]:
 def _changes(
     part: Part, want: list[dict[str, Any]], have: list[dict[str, Any]], ignore: frozenset[str], secret: bool
 ) -> list[Change]:
-    desired = {part.identity(part.key(i)): i for i in want}
-    live: dict[str, dict[str, Any]] = {}
+    desired = dict(zip(part.identities(want), want, strict=True))
+    idents = part.identities(have)
+    live = dict(zip(idents, have, strict=True))
     extra: list[dict[str, Any]] = []
-    for item in have:
-        ident = part.identity(part.key(item))
-        if ident in live:
-            extra.append(item)
-        else:
-            live[ident] = item
+    if len(live) < len(have):  # a repeated identity: the first item is the one matched
+        live = {}
+        for ident, item in zip(idents, have, strict=True):
+            if ident in live:
+                extra.append(item)
+            else:
+                live[ident] = item
     out = []
     for ident, item in desired.items():
         current = live.get(ident)
+        # Most items of a long part are unchanged: one comparison in C says so (values that
+        # are the same object are equal, as inside lists; only a NaN could tell the difference,
+        # and the config and the API never share one).
+        if current is not None and item.items() <= current.items():
+            continue
         fields = {k: v for k, v in item.items() if k not in part.skip}
         if current is None:
             out.append(_create(part, item, fields, secret))

@@ -165,14 +165,18 @@ def plan_writes(
             children = kind.adjust_children(obj.fields, None, children)
             out.append(_change(kind, obj, Action.CREATE, diff, manage, children=children))
             continue
-        obj = replace(obj, fields=kind.implied(obj.fields, current.fields))
+        implied = kind.implied(obj.fields, current.fields)
+        if implied is not obj.fields:  # most kinds imply nothing: no new Desired per object
+            obj = replace(obj, fields=implied)
         compared = {k: v for k, v in obj.fields.items() if k not in manage.ignore and k not in parts}
         diff = diff_fields(compared, current.fields, kind.spec, ignore=manage.ignore, sensitive=secret)
         fixed = sorted({d.path.split(".", 1)[0] for d in diff} & kind.replace_on)
         if fixed:
             out += _replacement(kind, obj, current, manage, fixed)
             continue
-        wanted = {k: v for k, v in obj.fields.items() if k not in manage.ignore}
+        wanted = obj.fields  # read only below: copied only when something is ignored
+        if manage.ignore:
+            wanted = {k: v for k, v in obj.fields.items() if k not in manage.ignore}
         children = part_changes(kind, wanted, current.fields, manage.ignore, secret)
         children = kind.adjust_children(wanted, current.fields, children)
         if diff or children:
