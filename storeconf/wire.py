@@ -22,6 +22,7 @@ import yarl
 
 # Only what httpx can decode without optional packages.
 ACCEPT_ENCODING = "gzip, deflate"
+KEEPALIVE_S = 5.0
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -36,7 +37,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             # stores this reaches are the ones it reached through httpx.
             context: ssl.SSLContext = httpx.create_ssl_context()
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections, ssl=context),
+                # Idle connections dropped after 5 s, as httpx did: a load balancer that forgets
+                # an idle connection without a word would otherwise eat the next request.
+                connector=aiohttp.TCPConnector(
+                    limit=self._max_connections, ssl=context, keepalive_timeout=KEEPALIVE_S
+                ),
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
                 cookie_jar=aiohttp.DummyCookieJar(),

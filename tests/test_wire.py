@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from storeconf import wire
 from storeconf.client import StoreClient
 from storeconf.errors import ApiError, StoreUnreachable, TransportError
 from tests.test_connection_errors import closed_port
@@ -38,6 +39,7 @@ async def echo(request: Request) -> Response:
             "params": list(request.query_params.multi_items()),
             "headers": {k.lower(): v for k, v in request.headers.items()},
             "body": body,
+            "port": request.client.port if request.client else None,
         }
     )
     return JSONResponse({"data": {"ok": True}}, headers={"X-Rate-Limit-Requests-Left": "7"})
@@ -249,3 +251,21 @@ def test_https_trusts_the_ca_bundle_httpx_would_use(tls_server: str, monkeypatch
     monkeypatch.delenv("SSL_CERT_FILE")
     with pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED"):
         run(go())
+
+
+def test_idle_connections_are_dropped_after_the_keepalive(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wire, "KEEPALIVE_S", 0.3)
+
+    async def go() -> None:
+        async with client(server) as c:
+            await c.request("GET", "/v3/echo")
+            await c.request("GET", "/v3/echo")
+            await asyncio.sleep(1.0)
+            await c.request("GET", "/v3/echo")
+
+    seen.clear()
+    run(go())
+    first, again, after_idle = (s["port"] for s in seen)
+    assert first == again and after_idle != first
