@@ -52,7 +52,7 @@ from storeconf.errors import ConfigError, Problem
 from storeconf.kinds import REGISTRY
 from storeconf.sandbox import SandboxConfig, TokenGrant, create_app
 from tests import conformance
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, copy_example
 
 _COUNT = os.environ.get("STORECONF_FUZZ_EXAMPLES")
 # A loader example costs tens of milliseconds (a whole-project load, unchanged files cached).
@@ -316,6 +316,28 @@ def mutation(originals: dict[str, bytes], data: st.DataObject) -> tuple[str, str
     return name, how, yaml.safe_dump(data.draw(documents), allow_unicode=True).encode()
 
 
+def yaml_lines(raw: bytes) -> int:
+    """Lines as YAML counts them, and so positions do: a lone CR breaks a line too (as in
+    most editors), not only LF and CRLF."""
+    return len(re.split(rb"\r\n|\r|\n", raw))
+
+
+def test_a_lone_cr_is_a_line_break_in_positions(tmp_path: Path) -> None:
+    """Found by the CI-size fuzz: a space after `page_title:` overwritten by a CR. YAML (and
+    an editor) sees the value on a line of its own, a key without `:`, and the error is on
+    the line after it: line 23 of a file that holds 21 LFs."""
+    project = copy_example(tmp_path / "shop")
+    brands = project / "catalog" / "brands.yaml"
+    raw = brands.read_bytes()
+    at = raw.rindex(b"page_title: Alder") + len(b"page_title:")
+    brands.write_bytes(raw[:at] + b"\r" + raw[at + 1 :])
+    with pytest.raises(ConfigError) as caught:
+        load_project(project)
+    (problem,) = [p for p in caught.value.problems if p.location and p.location.file == "catalog/brands.yaml"]
+    assert problem.location is not None and (problem.location.line, problem.location.column) == (23, 1)
+    assert raw.count(b"\n") == 21 and yaml_lines(brands.read_bytes()) == 23
+
+
 def check_problems(project: Path, problems: tuple[Problem, ...]) -> None:
     """Every problem points at a line and column of a file of the project (or names a place)."""
     assert problems, "a ConfigError without a problem"
@@ -325,7 +347,7 @@ def check_problems(project: Path, problems: tuple[Problem, ...]) -> None:
             continue
         where = project / p.location.file
         assert where.is_file(), f"{p}: no such file"
-        lines = where.read_bytes().count(b"\n") + 1
+        lines = yaml_lines(where.read_bytes())
         assert 1 <= p.location.line <= lines and p.location.column >= 1, f"{p}: outside the file"
 
 
