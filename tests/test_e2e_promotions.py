@@ -311,3 +311,30 @@ def test_customer_groups_by_name(run: Cli, shop: Path) -> None:
     edit(shop / PROMOTIONS, "groups: [(guests), Wholesale]", "groups: [Retail]")
     result = run("plan")
     assert "refers to customer group 'Retail', which is not in the configuration" in result.stderr
+
+
+def test_a_gift_variant_is_read_back_by_its_sku(
+    run: Cli, shop: Path, tmp_path: Path, recorder: Recorder
+) -> None:
+    """The store names the gift by variant id; the read turns it back into the variant's SKU
+    from the products read (their variants' ids), so a re-plan and an export see the SKU."""
+    (shop / "catalog.yaml").write_text(
+        CATALOG
+        + """- {sku: TENT-UL2, name: Ultralight 2P Tent, type: physical, price: 299, weight: 1.5,
+   options: [{name: Color, type: dropdown, values: [Sage, Sand]}],
+   variants: [{sku: TENT-UL2-SAGE, options: {Color: Sage}}, {sku: TENT-UL2-SAND, options: {Color: Sand}}]}
+"""
+    )
+    with (shop / PROMOTIONS).open("a") as f:
+        f.write(
+            "\n- name: A tent for big carts\n  redemption_type: AUTOMATIC\n  rules:\n"
+            "  - condition: {cart: {minimum_spend: 1000}}\n"
+            "    action: {gift_item: {variant: TENT-UL2-SAND, quantity: 1}}\n"
+        )
+    assert run("apply", "--auto-approve").exit_code == 0
+    again = run("plan", "--detailed-exitcode")
+    assert again.exit_code == 0, again.stdout
+    out = tmp_path / "exported"
+    assert Cli(shop, recorder)("export", "--out", str(out)).exit_code == 0
+    exported = next(out.rglob("promotions.yaml")).read_text()
+    assert "variant: TENT-UL2-SAND" in exported, exported
