@@ -21,7 +21,7 @@ from storeconf.client import StoreClient
 from storeconf.config import Environment, Project
 from storeconf.errors import ConfigError, PlanError, Problem, StalePlanError, StoreconfError, UnsafePlanError
 from storeconf.export import exportable
-from storeconf.gcpause import seldom
+from storeconf.gcpause import paused
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
@@ -114,7 +114,7 @@ async def make_plan(
     # Readers may use the desired state to fetch only what the config manages (product options).
     ctx = Context(manage=dict(desired.manage), extra={"desired": desired}, narrow=narrowed(targets, registry))
     kinds = targeted_kinds(targets, registry) or desired.managed_kinds()
-    with seldom():
+    with paused():
         return await _plan(project, client, registry, targets, ctx, kinds, missing_ok)
 
 
@@ -177,7 +177,7 @@ async def apply_planned(
     """
     refuse_unsafe(planned, allow_deletes)
     planned.ctx.halt.stop_on_failure = not keep_going
-    with seldom():
+    with paused():
         report = await apply_plan(planned.plan, client, planned.ctx, registry, on_progress, report)
     # Marked even when the apply stopped part way: what it created is storeconf's all the same.
     kinds = tracked(planned.ctx.manage, registry)
@@ -202,7 +202,8 @@ async def diff_stores(source: Project, target: Project, *, wrap: TransportWrappe
     managed = target.desired.managed_kinds()
     async with connect(source.environment, wrap=wrap) as client:
         ctx = Context(manage=dict(source.desired.manage))
-        live = await read_live(client, kinds_to_read(managed, REGISTRY), ctx, REGISTRY)
+        with paused():
+            live = await read_live(client, kinds_to_read(managed, REGISTRY), ctx, REGISTRY)
     objects: dict[str, dict[str, Desired]] = {name: {} for name in managed}
     skipped: list[str] = []
     for name in managed:

@@ -20,7 +20,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from storeconf.client import StoreClient
 from storeconf.config import Environment, escape
 from storeconf.config.interpolate import Scope, expand
-from storeconf.gcpause import seldom
+from storeconf.gcpause import paused
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.live import kinds_to_read, read_live
@@ -61,7 +61,7 @@ async def export_project(
     names = [k for k in registry.names() if k in set(kinds)]
     ctx = Context(manage=dict(manage or {}))
     # Referenced kinds are read too (product brands by name), even when not exported.
-    with seldom():
+    with paused():
         live = await read_live(client, kinds_to_read(names, registry), ctx, registry)
     written = []
     by_file: dict[str, dict[str, list[dict[str, Any]]]] = {}

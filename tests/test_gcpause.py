@@ -1,4 +1,4 @@
-"""The collector settings storeconf changes while loading and reading are restored after."""
+"""The collector storeconf pauses while loading, reading and applying runs again after."""
 
 from __future__ import annotations
 
@@ -6,16 +6,7 @@ import gc
 
 import pytest
 
-from storeconf.gcpause import SELDOM, paused, seldom
-
-
-def test_seldom_raises_the_young_threshold_and_restores_it_even_on_error() -> None:
-    before = gc.get_threshold()
-    with pytest.raises(RuntimeError), seldom():
-        assert gc.get_threshold()[0] == max(before[0], SELDOM)
-        assert gc.get_threshold()[1:] == before[1:]
-        raise RuntimeError
-    assert gc.get_threshold() == before
+from storeconf.gcpause import paused
 
 
 def test_paused_disables_the_collector_and_nests() -> None:
@@ -25,4 +16,10 @@ def test_paused_disables_the_collector_and_nests() -> None:
         with paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_paused_resumes_the_collector_even_on_error() -> None:
+    with pytest.raises(RuntimeError), paused():
+        raise RuntimeError
     assert gc.isenabled()
