@@ -287,6 +287,11 @@ class StoreClient:
                 raise StoreUnreachable(
                     f"cannot reach {self.base_url} ({why}): is the store URL right / is the sandbox running?"
                 ) from None
+            if isinstance(exc, httpx.ProxyError) and not self._reached:
+                raise StoreUnreachable(
+                    f"cannot reach {self.base_url} through {exc}: is the proxy setting right "
+                    "(HTTPS_PROXY, HTTP_PROXY, NO_PROXY)?"
+                ) from None
             # Only the class and message of the httpx error (its request carries our headers),
             # scrubbed in case some layer below ever quotes a header value.
             detail = str(exc).replace(self._token.reveal(), "<redacted>")
