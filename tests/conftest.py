@@ -1,9 +1,16 @@
 """Shared fixtures: example projects on an embedded sandbox, and the CLI run in-process
-with every request and response checked against the official specs."""
+with every request and response checked against the official specs.
+
+Hypothesis runs the same examples on every run (`derandomize`) and never times them
+(`deadline=None`): the suite is CI's gate, where a failure that depends on the day's
+random draw or the machine's load blocks every change alike. Exploring new inputs is
+what `STORECONF_RANDOM=1` (or the long runs, `STORECONF_SLOW=1`) is for.
+"""
 
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -18,6 +26,11 @@ from storeconf.cli import Runtime, make_app
 from tests.conformance import ConformanceCollector, ValidatingTransport
 
 pytest_plugins = ["tests.conformance_plugin"]
+
+settings.register_profile("gate", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+explore = os.environ.get("STORECONF_RANDOM") or os.environ.get("STORECONF_SLOW")
+settings.load_profile("explore" if explore else "gate")
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
