@@ -16,7 +16,8 @@ which makes an example cost one file's load plus the checks, not a dozen files' 
 A few examples run the real `storeconf -C DIR validate` in a subprocess: exit 0, or exit 1
 with located errors and no traceback.
 
-CI runs a few hundred loader and sandbox examples and three CLI ones;
+CI runs a few hundred loader and sandbox examples and three CLI ones, the same ones every run
+(tests/conftest.py; `STORECONF_RANDOM=1` draws new ones);
 `STORECONF_SLOW=1 pytest -m slow -s tests/reliability/test_fuzz.py` runs 10,000 of each and
 prints the loader's outcomes (`STORECONF_FUZZ_EXAMPLES` overrides every count).
 """
