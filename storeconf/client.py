@@ -295,7 +295,8 @@ class StoreClient:
             # Only the class and message of the httpx error (its request carries our headers),
             # scrubbed in case some layer below ever quotes a header value.
             detail = str(exc).replace(self._token.reveal(), "<redacted>")
-            unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            # A proxy that refused the tunnel or could not be reached sent nothing on.
+            unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.ProxyError)
             error = Unreachable if unsent else TransportError
             raise error(f"{method} {path}: {type(exc).__name__}: {detail}") from None
         self._reached = True

@@ -14,7 +14,7 @@ import pytest
 import yarl
 
 from storeconf.client import StoreClient
-from storeconf.errors import StoreUnreachable
+from storeconf.errors import StoreUnreachable, Unreachable, may_have_applied
 from storeconf.wire import env_proxy
 from tests.test_connection_errors import closed_port
 from tests.test_wire import server  # noqa: F401 - a fixture
@@ -118,6 +118,34 @@ def test_a_proxy_that_is_down_is_final_and_named(monkeypatch: pytest.MonkeyPatch
         match=rf"cannot reach https://store\.example through the proxy http://127\.0\.0\.1:{port}",
     ):
         asyncio.run(fetch("https://store.example")())
+
+
+def test_a_proxy_gone_mid_run_means_the_request_was_never_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = Proxy()
+
+    async def main() -> None:
+        srv = await proxy.start()
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+
+        async def no_sleep(seconds: float) -> None:
+            return None
+
+        async with StoreClient(
+            store_hash="abc", access_token="t", base_url="http://store.example", sleep=no_sleep, max_retries=2
+        ) as client:
+            await client.request("GET", "/v3/echo")  # the store has answered: failures are no longer final
+            srv.close()
+            await srv.wait_closed()
+            with pytest.raises(Unreachable, match="ProxyError") as raised:
+                await client.request("POST", "/v3/echo", json={"name": "x"})
+            assert not isinstance(raised.value, StoreUnreachable)
+            # The apply report says the write was not made, not that it may have been.
+            assert not may_have_applied(raised.value)
+            with pytest.raises(Unreachable):
+                await client.request("GET", "/v3/echo")
+            assert client.stats.retries == 2  # a read is retried
+
+    asyncio.run(main())
 
 
 def test_a_loopback_store_is_never_proxied(server: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
