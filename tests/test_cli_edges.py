@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from storeconf.engine import EMBEDDED_STORE_HASH, EMBEDDED_TOKEN
+from storeconf.applier import ApplyReport
+from storeconf.engine import EMBEDDED_STORE_HASH, EMBEDDED_TOKEN, Planned
 from storeconf.sandbox import SandboxConfig, TokenGrant, create_app
 from tests.conftest import Cli, Recorder
 from tests.test_e2e import edit
@@ -173,3 +174,14 @@ def test_diff_leaves_out_what_export_would_and_says_so(cli: Cli, example: Path) 
     diff = cli("diff", "--from", "local", "--to", "mirror", "--detailed-exitcode")
     assert diff.exit_code == 0, diff.output
     assert "Warning: scripts Analytics (duplicate id" in diff.stdout
+
+
+def test_plan_and_apply_never_format_their_whole_result(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.11's asyncio.run formats its main task's result, twice, when it puts the SIGINT
+    handler back (CPython gh-112559): for a 10,000-product plan, ~3.5 s of CPU and a 230 MB string."""
+    formatted: list[str] = []
+    for cls in (Planned, ApplyReport):
+        monkeypatch.setattr(cls, "__repr__", lambda self: formatted.append(type(self).__name__) or "…")
+    assert cli("plan").exit_code == 0
+    assert cli("apply", "--auto-approve").exit_code == 0
+    assert formatted == []

@@ -6,7 +6,6 @@ would get (the merge to staging and the promotion to production, in one PR comme
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Annotated
@@ -25,7 +24,7 @@ from storeconf.cli.options import (
 from storeconf.cli.output import print_plan
 from storeconf.cli.progress import reading
 from storeconf.cli.scope import Scope, check_scope, plan_scoped, scope_base
-from storeconf.cli.session import Session, session
+from storeconf.cli.session import Session, run_async, session
 from storeconf.config import load_project
 from storeconf.engine import Planned, connect
 from storeconf.errors import StoreconfError
@@ -104,7 +103,7 @@ async def plan_env(s: Session, env: str, scope: Scope) -> Planned:
 def plan_or_error(s: Session, env: str, scope: Scope, out: str | None) -> Section:
     """Plan one of several environments; an error is reported and the others still planned."""
     try:
-        return Section(env, asyncio.run(plan_env(s, env, scope)).plan, artifact=out)
+        return Section(env, run_async(plan_env(s, env, scope)).plan, artifact=out)
     except StoreconfError as exc:
         s.err.print(f"Environment {env}:", markup=False)
         return Section(env, error=s.explain(exc))
