@@ -10,7 +10,8 @@ variant and 50 promotions), starts the sandbox in its own process
 by the printed factor so the run fits in minutes) and runs each step in a fresh
 client process, so client CPU and peak RSS are the client's alone:
 
-    load+validate, initial apply, no-op plan, 1 % edit (plan + apply), the same
+    load+validate, initial apply, no-op plan (through the Python API, then as
+    `storeconf plan`, the command users run), 1 % edit (plan + apply), the same
     edit planned with --changed-since (a pull request's plan), export, and a naive
     baseline that applies the same 1 % edit one request per changed object, sequentially.
 
@@ -210,6 +211,7 @@ def minimums(shape: Shape) -> dict[str, int]:
         + math.ceil(shape.records / RECORD_BATCH)
         + shape.promotions,
         "plan": read,
+        "cli": read,
         "edit": read + writes,
         # Export knows no config: nothing in a product's listing tells whether it has modifiers.
         # It also reads every list's assignments, and the customer groups they name.
@@ -285,6 +287,8 @@ def child(step: str, root: Path) -> None:
             out["load_cpu"] = loaded
             return out
 
+    if step == "cli":
+        return cli_plan(root)
     started, cpu = time.perf_counter(), time.process_time()
     figures = asyncio.run(run())
     figures.setdefault("requests", sum(counting[0].counts.values()) if counting else 0)
@@ -294,6 +298,46 @@ def child(step: str, root: Path) -> None:
         rss_mb=peak_rss_mb(),
         endpoints=dict(counting[0].counts) if counting else {},
     )
+    print(json.dumps(figures))
+
+
+def cli_plan(root: Path) -> None:
+    """`storeconf plan`, as a user runs it: what the engine's figures leave out (the command's
+    own asyncio and rendering) shows here."""
+    import io
+
+    import httpx
+    from rich.console import Console
+
+    from storeconf.cli.app import make_app
+    from storeconf.cli.session import Runtime
+    from storeconf.testing import CountingTransport
+
+    counting: list[CountingTransport] = []
+
+    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        counting.append(CountingTransport(inner))
+        return counting[0]
+
+    out, err = io.StringIO(), io.StringIO()
+    runtime = Runtime(wrap=wrap, out=Console(file=out), err=Console(file=err))
+    app = make_app(runtime)
+    started, cpu = time.perf_counter(), time.process_time()
+    args = ["-C", str(root), "plan", "--env", "bench", "--detailed-exitcode"]
+    try:
+        code = app(args, standalone_mode=False)
+    except SystemExit as exc:
+        code = exc.code
+    if code not in (None, 0):  # 2: the plan found changes
+        raise SystemExit(f"storeconf plan: exit {code}\n{err.getvalue()[-2000:]}")
+    figures = {
+        "changes": 0,
+        "requests": sum(counting[0].counts.values()),
+        "wall": time.perf_counter() - started,
+        "cpu": time.process_time() - cpu,
+        "rss_mb": peak_rss_mb(),
+        "endpoints": dict(counting[0].counts),
+    }
     print(json.dumps(figures))
 
 
@@ -385,6 +429,7 @@ STEPS = (
     ("load", "load+validate"),
     ("apply", "initial apply"),
     ("plan", "no-op plan"),
+    ("cli", "no-op `storeconf plan`"),
     ("edit", "1 % edit (plan+apply)"),
     ("since", "1 % edit, --changed-since"),
     ("export", "export"),
