@@ -21,6 +21,7 @@ from storeconf.planner import build_plan
 from tests.kinds.test_products_helpers import (
     DROP,
     PRODUCTS,
+    TEE_CONFIG,
     FakeApi,
     context,
     desired,
@@ -36,7 +37,7 @@ IGNORE_STOCK = Manage(ignore=frozenset({"inventory_level"}))
 def live_for(want: DesiredState, *raws: dict[str, Any]) -> LiveState:
     """Live state as `Products.read` builds it for `want` (the reader knows the config's values)."""
     found = wanted(want)
-    resolver = Resolver(context(), found.spellings, found.values)
+    resolver = Resolver(context(), found.spellings, found.values, found.declared)
     objs = {}
     for raw in raws:
         fields = normalise(raw, resolver)
@@ -104,6 +105,31 @@ def test_variant_option_change_plans_a_delete_and_a_create() -> None:
         ("variant", "delete", "TEE-M"),
         ("variant", "create", "TEE-M"),
     ]
+
+
+def test_a_variant_the_plan_deletes_shows_all_it_had() -> None:
+    """The reader normalises only what the config sets of the variants it declares: a variant
+    dropped, or re-created with other option values, is read whole for the plan to show."""
+    raw = full_raw()
+    raw["variants"][1]["inventory_level"] = 100  # TEE-S
+    raw["variants"][2]["weight"] = 2.5  # TEE-M
+    swapped, _ = plan_of(tee(variants=SWAPPED), raw)
+    shown = {d.path: d.old for d in child(swapped, "variant", "TEE-S", Action.DELETE).diff}
+    assert shown["inventory_level"] == 100 and shown["options"] == {"Size": "S"}
+    dropped, _ = plan_of(tee(variants=[{"sku": "TEE-S", "options": {"Size": "S"}}]), raw)
+    assert children(dropped) == [("variant", "delete", "TEE-M")]
+    assert {d.path: d.old for d in child(dropped, "variant", "TEE-M").diff}["weight"] == 2.5
+
+
+def test_a_field_one_variant_sets_is_compared_on_every_variant() -> None:
+    raw = full_raw()
+    raw["variants"][1]["price"] = 9  # TEE-S
+    raw["variants"][2]["price"] = 11  # TEE-M
+    config = tee(variants=[{"sku": "TEE-S", "options": {"Size": "S"}, "price": 9}, TEE_CONFIG["variants"][1]])
+    assert plan_of(config, raw)[0].empty
+    config["variants"][1] = {**config["variants"][1], "price": 12}
+    changed = child(plan_of(config, raw)[0], "variant", "TEE-M", Action.UPDATE)
+    assert [(d.path, d.old, d.new) for d in changed.diff] == [("price", 11.0, 12.0)]
 
 
 def test_recreated_variant_keeps_the_live_values_of_ignored_fields() -> None:

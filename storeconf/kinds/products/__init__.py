@@ -255,7 +255,7 @@ class Products(Kind[Product]):
     async def read(self, client: StoreClient, ctx: Context) -> list[Live]:
         desired: DesiredState | None = ctx.extra.get("desired")
         want = wanted(desired)
-        resolver = Resolver(ctx, want.spellings, want.values)
+        resolver = Resolver(ctx, want.spellings, want.values, want.declared)
 
         def each(raws: list[dict[str, Any]]) -> list[Live]:
             return [self._live(raw, resolver) for raw in raws]

@@ -42,6 +42,7 @@ VARIANT_SKUS = "variant_skus"
 _REFERENCES = {"brand", "categories", "channels", "custom_url"}
 SCALARS = tuple(f for f in Product.model_fields if f not in _REFERENCES and f not in PART_FIELDS)
 _IMAGE_URLS = ("url_zoom", "url_standard", "url_thumbnail", "url_tiny")
+_UNDECLARED = object()
 
 
 @dataclass
@@ -59,6 +60,25 @@ class Wanted:
     # The config's option and modifier values of each product (by casefolded SKU, and by
     # "name:" + casefolded name for a product whose SKU the config changes): see ChoiceValues.
     values: dict[str, ChoiceValues] = field(default_factory=dict)
+    # What the diff compares of a declared product, whose fields nobody reads beyond what its
+    # config sets (see Fields); products and variants the config omits are read whole, for
+    # the plan's deletes. Empty: every product is read whole (export).
+    declared: dict[str, Fields] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Fields:
+    """A declared product's fields to normalise: the scalars any declared product sets, and
+    for those of its live variants that its config lists with the same option values, the
+    fields any declared variant sets plus ignored ones (a re-created variant keeps their live
+    values). A variant the plan deletes (dropped, or re-created with other option values) is
+    normalised whole, so the plan shows all it had. Coercing only these fields halves a
+    10k-product read's normalisation."""
+
+    scalars: tuple[str, ...]
+    variant_fields: tuple[str, ...]
+    # The config's variants: casefolded SKU -> their option values (None when not set).
+    variants: dict[str, Any]
 
 
 def wanted(desired: DesiredState | None) -> Wanted:
@@ -66,10 +86,24 @@ def wanted(desired: DesiredState | None) -> Wanted:
         return Wanted()
     objects = desired.objects.get(KIND, {}).values()
     spellings: dict[str, str] = {}
+    scalars: set[str] = {"sku", "name"}  # the live key, and a SKU change's match (rename_identity)
+    variant_fields: set[str] = {"sku"}
     for obj in objects:
+        scalars.update(obj.fields)
+        for item in obj.fields.get("variants") or []:
+            variant_fields.update(item)
         for ref in [obj.fields.get("brand"), *(obj.fields.get("categories") or [])]:
             if isinstance(ref, str):
                 spellings[ref.casefold()] = ref
+    manage = desired.manage.get(KIND)
+    ignore = manage.ignore if manage is not None else frozenset()
+    variant_fields.update(i.removeprefix("variants.") for i in ignore)
+    names = tuple(f for f in SCALARS if f in scalars)
+    inside = tuple(f for f in Variant.model_fields if f in variant_fields and f != "options")
+    declared = {
+        obj.key.casefold(): Fields(names, inside, _variant_options(obj.fields.get("variants") or []))
+        for obj in objects
+    }
     managed = [o for o in objects if "options" in o.fields or "modifiers" in o.fields]
     values: dict[str, ChoiceValues] = {}
     for obj in managed:
@@ -82,7 +116,12 @@ def wanted(desired: DesiredState | None) -> Wanted:
         choice_names={str(o.fields.get("name") or "").casefold() for o in managed},
         spellings=spellings,
         values=values,
+        declared=declared,
     )
+
+
+def _variant_options(variants: list[dict[str, Any]]) -> dict[str, Any]:
+    return {str(v.get("sku") or "").casefold(): v.get("options") for v in variants}
 
 
 @dataclass
@@ -258,6 +297,7 @@ class Resolver:
     ctx: Context = field(default_factory=Context)
     spellings: dict[str, str] = field(default_factory=dict)
     values: dict[str, ChoiceValues] = field(default_factory=dict)
+    declared: dict[str, Fields] = field(default_factory=dict)
 
     def choice_values(self, raw: dict[str, Any]) -> ChoiceValues:
         """The config's values for this live product: the config item with its SKU, else the
@@ -283,7 +323,8 @@ class Resolver:
 
 def normalise(raw: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
     """An API product (with its includes) as config-shaped fields."""
-    fields = coerce(Product, raw, SCALARS)
+    narrow = resolver.declared.get(str(raw.get("sku") or "").casefold())
+    fields = coerce(Product, raw, SCALARS if narrow is None else narrow.scalars)
     fields["brand"] = resolver.brand(raw.get("brand_id"))
     paths = [p for c in raw.get("categories") or [] if (p := resolver.category(c)) is not None]
     fields["categories"] = sorted_paths(paths)
@@ -300,7 +341,9 @@ def normalise(raw: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
     fields["bulk_pricing_rules"] = [bulk_rule(r) for r in raw.get("bulk_pricing_rules") or []]
     config = resolver.choice_values(raw)
     spell = {name: {k: value_label(v) for k, v in values.items()} for name, values in config.options.items()}
-    fields["variants"] = [variant(v, spell) for v in raw.get("variants") or [] if v.get("option_values")]
+    fields["variants"] = [
+        variant(v, spell, narrow) for v in raw.get("variants") or [] if v.get("option_values")
+    ]
     if "options" in raw:
         options = _ordered(raw.get("options") or [])
         fields["options"] = [option(o, config.options.get(str(o.get("display_name")))) for o in options]
@@ -370,14 +413,23 @@ def bulk_rule(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def variant(raw: dict[str, Any], spell: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
-    """`spell`: option name -> casefolded label -> the config's spelling (see ChoiceValues)."""
+def variant(
+    raw: dict[str, Any], spell: dict[str, dict[str, str]] | None = None, narrow: Fields | None = None
+) -> dict[str, Any]:
+    """`spell`: option name -> casefolded label -> the config's spelling (see ChoiceValues).
+    `narrow`: the fields of its product's variants to normalise (see Fields); None: all."""
     options: dict[str, str] = {}
     for value in raw.get("option_values") or []:
         name, label = str(value.get("option_display_name")), str(value.get("label"))
         options[name] = ((spell or {}).get(name) or {}).get(label.casefold(), label)
-    fields = coerce(Variant, {**raw, "options": options})
-    return {**fields, "_id": raw.get("id")}
+    want = narrow.variants.get(str(raw.get("sku") or "").casefold(), _UNDECLARED) if narrow else _UNDECLARED
+    if narrow is not None and (want is None or want == options):
+        fields = coerce(Variant, raw, narrow.variant_fields)
+        fields["options"] = options  # text by text: what coercing it would give
+    else:
+        fields = coerce(Variant, {**raw, "options": options})
+    fields["_id"] = raw.get("id")
+    return fields
 
 
 def option(raw: dict[str, Any], config: dict[str, Any] | None = None) -> dict[str, Any]:
