@@ -33,9 +33,13 @@ async def check_skus(client: StoreClient, ctx: Context, live_lists: list[dict[st
         for record in obj.fields.get("records") or []:
             sku = str(record["sku"])
             wanted.setdefault(sku.casefold(), (obj, sku))
-    known = configured_skus(desired) | {sku for (kind, sku) in ctx.ids if kind == "variants"}
-    known |= {str(r["sku"]).casefold() for raw in live_lists for r in raw.get("_records") or []}
-    unknown = [sku for sku in wanted if sku not in known]
+    # Nearly always the config declares them all: the store's SKUs are gathered only if not.
+    configured = configured_skus(desired)
+    unknown = [sku for sku in wanted if sku not in configured]
+    if unknown:
+        known = {sku for (kind, sku) in ctx.ids if kind == "variants"}
+        known |= {str(r["sku"]).casefold() for raw in live_lists for r in raw.get("_records") or []}
+        unknown = [sku for sku in unknown if sku not in known]
     if unknown:
         in_store = await _store_skus(client, unknown)
         unknown = [sku for sku in unknown if sku not in in_store]

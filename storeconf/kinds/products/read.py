@@ -90,8 +90,7 @@ def wanted(desired: DesiredState | None) -> Wanted:
     variant_fields: set[str] = {"sku"}
     for obj in objects:
         scalars.update(obj.fields)
-        for item in obj.fields.get("variants") or []:
-            variant_fields.update(item)
+        variant_fields.update(*(obj.fields.get("variants") or ()))
         for ref in [obj.fields.get("brand"), *(obj.fields.get("categories") or [])]:
             if isinstance(ref, str):
                 spellings[ref.casefold()] = ref
