@@ -21,6 +21,9 @@ Why the policy looks the way it does:
   host) is a wrong URL or a server that is not running, not a blip: it fails at once with a
   message naming the host, instead of retrying for seconds. Retries are for requests to a
   store that has answered before.
+- Some endpoints answer 429 to more than a few requests in flight at once, whatever the
+  quota has left (price-list records: 10): each request waits for its endpoint's slot
+  (`storeconf.caps`) before taking one of the client's own.
 - Only 500, 502, 503 and 504 count as transient. 501, 505 or 507 (plan limit reached)
   will answer the same way next time, so they are never retried.
 - The access token lives only in the request headers: it is never part of a message,
@@ -31,6 +34,7 @@ Why the policy looks the way it does:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import json as jsonlib
 import logging
@@ -46,6 +50,7 @@ from typing import Any, Self, TypeVar
 import httpx
 import orjson
 
+from storeconf.caps import EndpointCaps
 from storeconf.errors import ApiError, RateLimited, StoreUnreachable, TransportError, Unreachable
 from storeconf.ratelimit import MAX_DELAY_S, RateLimiter, backoff_delay, rate_limit_reset_s
 from storeconf.wire import ACCEPT_ENCODING, AiohttpTransport
@@ -134,7 +139,7 @@ class StoreClient:
         access_token: str,
         base_url: str = "https://api.bigcommerce.com",
         transport: httpx.AsyncBaseTransport | None = None,
-        max_concurrency: int = 8,
+        max_concurrency: int = 16,
         max_retries: int = 5,
         backoff_base: float = 0.5,
         timeout: float = 30.0,
@@ -151,6 +156,7 @@ class StoreClient:
         self._backoff_base = backoff_base
         self._sleep = sleep
         self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._caps = EndpointCaps()
         self._limiter = RateLimiter(sleep, clock)
         # The transport is driven directly, without an httpx.AsyncClient: what the client adds
         # (cookies, auth flows, redirects, hooks) is unused here and costs ~0.5 ms a request.
@@ -237,7 +243,9 @@ class StoreClient:
         self, method: str, path: str, params: Params | None, json: Any, attempt: int, retry_ambiguous: bool
     ) -> ApiResponse:
         """One try: returns the response, raises a final error, or raises _Retry."""
-        async with self._semaphore:
+        gate = self._caps.gate(method, path)
+        # The endpoint's cap first: a request waiting on it holds none of the client's slots.
+        async with gate if gate is not None else contextlib.nullcontext(), self._semaphore:
             window = await self._limiter.acquire()
             headers: httpx.Headers | None = None
             try:

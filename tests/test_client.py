@@ -637,6 +637,32 @@ def test_concurrency_bound_is_respected() -> None:
     assert state["max"] == 3
 
 
+def test_an_endpoint_cap_holds_below_the_clients_limit() -> None:
+    """Price-list records take 10 requests in flight (the 11th gets a 429, whatever the quota
+    has left): the client's own limit fills with other requests meanwhile."""
+    peak = {"records": 0, "all": 0}
+    now = {"records": 0, "all": 0}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        which = ["all", "records"] if request.url.path.endswith("/records") else ["all"]
+        for k in which:
+            now[k] += 1
+            peak[k] = max(peak[k], now[k])
+        for _ in range(5):
+            await asyncio.sleep(0)
+        for k in which:
+            now[k] -= 1
+        return ok()
+
+    async def scenario(client: StoreClient) -> None:
+        records = [client.request("GET", "/v3/pricelists/7/records?page=2") for _ in range(30)]
+        others = [client.request("GET", f"/v3/catalog/products/{i}") for i in range(30)]
+        await asyncio.gather(*records, *others)
+
+    run(handler, scenario, max_concurrency=16)
+    assert peak == {"records": 10, "all": 16}
+
+
 def test_concurrency_bound_covers_pagination() -> None:
     log: list[tuple[str, int]] = []
     handler = paged_handler(total_pages=12, per_page=1, log=log)
