@@ -52,7 +52,7 @@ import orjson
 
 from storeconf.caps import EndpointCaps
 from storeconf.errors import ApiError, RateLimited, StoreUnreachable, TransportError, Unreachable
-from storeconf.ratelimit import MAX_DELAY_S, RateLimiter, backoff_delay, rate_limit_reset_s
+from storeconf.ratelimit import MAX_DELAY_S, RateLimiter, backoff_delay, header_int, rate_limit_reset_s
 from storeconf.wire import ACCEPT_ENCODING, AiohttpTransport
 
 log = logging.getLogger(__name__)
@@ -316,6 +316,12 @@ class StoreClient:
         error = RateLimited(method, path, 429, _parse_body(response))
         reset = rate_limit_reset_s(response.headers)
         if reset is None:  # no quota headers: the platform is overloaded, not our quota
+            return _Retry(backoff_delay(self._backoff_base, attempt), error)
+        left = header_int(response.headers, "X-Rate-Limit-Requests-Left")
+        if left is not None and left > 0:
+            # The quota is not spent: an endpoint's concurrency cap said no (another app may be
+            # using it). Only this request waits, briefly; pausing every request until the
+            # window resets would idle the run for up to 30 s a time.
             return _Retry(backoff_delay(self._backoff_base, attempt), error)
         if attempt > 1:  # repeated 429s: another app keeps draining the quota, wait longer
             reset = max(reset, backoff_delay(self._backoff_base, attempt))

@@ -362,6 +362,31 @@ def test_a_429_pauses_the_other_requests_too() -> None:
     assert sorted(hits[1:]) == [("a", 4.0), ("b", 4.0)]
 
 
+def test_a_429_with_quota_left_pauses_only_its_own_request_briefly() -> None:
+    """A concurrency cap's 429 (the quota has requests left): the window's reset is no reason
+    to hold every request back."""
+    sleep = FakeSleep()
+    hits: list[tuple[str, float]] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        hits.append((request.url.path.rsplit("/", 1)[-1], sleep.now))
+        if len(hits) == 1:
+            return ok({}, 429, headers=rl_headers(120, reset_ms=25000))
+        return ok(headers=rl_headers(119))
+
+    async def scenario(client: StoreClient) -> None:
+        first = asyncio.ensure_future(client.request("GET", "/v3/pricelists/1/records"))
+        while client.stats.rate_limited == 0:
+            await asyncio.sleep(0)
+        await client.request("GET", "/v3/b")  # sent after the 429: not held back
+        await first
+
+    run(handler, scenario, sleep=sleep, backoff_base=0.5)
+    assert len(sleep.delays) == 1 and sleep.delays[0] <= 0.5  # a backoff, not the 25 s reset
+    assert sorted(name for name, _ in hits) == ["b", "records", "records"]
+    assert all(at <= sleep.delays[0] for _, at in hits)  # nothing waited for the window
+
+
 # --- 5xx and transport errors --------------------------------------------------------------
 
 
