@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from storeconf.kinds import REGISTRY
 from tests.conftest import Cli, Recorder
 from tests.reliability.support import counts_of
 
@@ -62,11 +63,12 @@ def test_ctrl_c_finishes_in_flight_reports_and_exits_130(example: Path, recorder
     applied, failed, not_started = counts_of(result.stderr, "Applied", "Failed", "Not started")
     assert failed == 0 and applied > 0 and not_started > 0
     # No product create starts once the loop has seen the keypress: only those already under
-    # way (the kind runs 8 at a time, and a few more start in the turn the loop takes to notice)
-    # still send theirs; without the halt all 46 would.
+    # way (the kind runs `concurrency` at a time, and a few more start in the turn the loop
+    # takes to notice) still send theirs; without the halt all 43 after the third would.
+    in_flight = REGISTRY["products"].concurrency
     late_creates = [r for r in transports[0].after if r == "POST /stores/local/v3/catalog/products"]
-    assert len(late_creates) < 16
-    assert not_started > 30
+    assert len(late_creates) < 2 * in_flight < 43
+    assert not_started > 43 - 2 * in_flight
 
     # The JSON summary counts objects; the text headline also counts their nested parts.
     replan = Cli(example, recorder)("plan", "--format", "json")

@@ -92,7 +92,7 @@ class Products(Kind[Product]):
     # config; a SKU moving from a deleted product to another product needs the delete first.
     delete_first = True
     # Product creates run this many at a time (each is one POST plus its follow-ups).
-    concurrency = 8
+    concurrency = 16
     # A create is a POST and then follow-ups (options, modifiers, channels): one found by
     # re-reading after a lost answer may lack them, so it is not done until applied again.
     create_is_atomic: ClassVar[bool] = False
