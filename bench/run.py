@@ -33,9 +33,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from storeconf.testing import CountingTransport
+
+    Wrapper = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
 
 HERE = Path(__file__).resolve()
 TOKEN = "bench-token"
@@ -231,12 +239,8 @@ def minimums(shape: Shape) -> dict[str, int]:
 # ---- one step, in its own process ---------------------------------------------------------------
 
 
-def child(step: str, root: Path) -> None:
-    """Run one step and print its figures as one JSON line."""
-    import httpx
-
-    from storeconf.config import load_project
-    from storeconf.engine import apply_planned, connect, make_plan
+def counted() -> tuple[list[CountingTransport], Wrapper]:
+    """A transport wrapper that counts requests by endpoint, and where its counter lands."""
     from storeconf.testing import CountingTransport
 
     counting: list[CountingTransport] = []
@@ -244,6 +248,16 @@ def child(step: str, root: Path) -> None:
     def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
         counting.append(CountingTransport(inner))
         return counting[0]
+
+    return counting, wrap
+
+
+def child(step: str, root: Path) -> None:
+    """Run one step and print its figures as one JSON line."""
+    from storeconf.config import load_project
+    from storeconf.engine import apply_planned, connect, make_plan
+
+    counting, wrap = counted()
 
     async def run() -> dict[str, Any]:
         base = None
@@ -306,19 +320,12 @@ def cli_plan(root: Path) -> None:
     own asyncio and rendering) shows here."""
     import io
 
-    import httpx
     from rich.console import Console
 
     from storeconf.cli.app import make_app
     from storeconf.cli.session import Runtime
-    from storeconf.testing import CountingTransport
 
-    counting: list[CountingTransport] = []
-
-    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
-        counting.append(CountingTransport(inner))
-        return counting[0]
-
+    counting, wrap = counted()
     out, err = io.StringIO(), io.StringIO()
     runtime = Runtime(wrap=wrap, out=Console(file=out), err=Console(file=err))
     app = make_app(runtime)
