@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from storeconf.background import Background
 from storeconf.client import StoreClient
 from storeconf.config import Project, load_project
 from storeconf.engine import Planned, empty_plan, make_plan
@@ -114,16 +115,23 @@ def _options(state: Snapshot, kind: Kind[Any]) -> dict[str, Any]:
         return {}
 
 
-def load_base(directory: Path, env: str, ref: str) -> Base:
-    """The project as it was at git commit `ref`. An unknown commit or no git repository is an
-    error (a typo must not quietly plan everything); a project that did not exist or did not
-    load at `ref` gives a Base without desired state."""
+def load_base(directory: Path, env: str, ref: str) -> Background[Base]:
+    """The project as it was at git commit `ref`, loading in a child process while the caller
+    loads the working tree's (`.result()` gives it). An unknown commit or no git repository is
+    an error raised here and now (a typo must not quietly plan everything); a project that did
+    not exist or did not load at `ref` gives a Base without desired state."""
     top = Path(_git(directory, "rev-parse", "--show-toplevel").decode().strip())
     _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", what=f"git knows no commit {ref!r}")
     prefix = directory.resolve().relative_to(top.resolve()).as_posix()
     try:
-        archive = _git(top, "archive", "--format=tar", ref, "--", prefix or ".")
+        archive: bytes | None = _git(top, "archive", "--format=tar", ref, "--", prefix or ".")
     except StoreconfError:
+        archive = None
+    return Background(_load_archive, archive, prefix, env, ref)
+
+
+def _load_archive(archive: bytes | None, prefix: str, env: str, ref: str) -> Base:
+    if archive is None:
         return Base(ref, None, f"the project did not exist at {ref}")
     with tempfile.TemporaryDirectory(prefix="storeconf-base-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:

@@ -22,9 +22,8 @@ from storeconf.cli.options import (
 )
 from storeconf.cli.output import confirm, print_plan, print_report
 from storeconf.cli.progress import applying, reading
-from storeconf.cli.scope import Scope, check_scope, plan_scoped, scope_base
+from storeconf.cli.scope import Scope, check_scope, load_scoped, plan_scoped
 from storeconf.cli.session import session
-from storeconf.config import load_project
 from storeconf.engine import (
     apply_planned,
     check_saved_plan,
@@ -74,8 +73,7 @@ def apply(
     async def work() -> ApplyReport | None:
         saved = load_plan_file(planfile) if planfile is not None else None
         scope_now = Scope(saved_targets(saved), nothing=covers_nothing(saved)) if saved is not None else scope
-        base = scope_base(s, env, scope_now)
-        project = load_project(s.directory, env)
+        project, base = load_scoped(s, env, scope_now)
         async with (
             connect(project.environment, wrap=s.runtime.wrap) as client,
             store_lock(

@@ -23,7 +23,7 @@ from storeconf.cli.options import (
 )
 from storeconf.cli.output import print_plan
 from storeconf.cli.progress import reading
-from storeconf.cli.scope import Scope, check_scope, plan_scoped, scope_base
+from storeconf.cli.scope import Scope, check_scope, load_scoped, plan_scoped
 from storeconf.cli.session import Session, run_async, session
 from storeconf.config import load_project
 from storeconf.engine import Planned, connect
@@ -93,8 +93,7 @@ def plan(
 
 
 async def plan_env(s: Session, env: str, scope: Scope) -> Planned:
-    base = scope_base(s, env, scope)
-    project = load_project(s.directory, env)
+    project, base = load_scoped(s, env, scope)
     async with connect(project.environment, wrap=s.runtime.wrap) as client:
         with reading(s.err, client):
             return await plan_scoped(project, client, scope, base)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from storeconf.cli.session import Session
 from storeconf.client import StoreClient
-from storeconf.config import Project
+from storeconf.config import Project, load_project
 from storeconf.engine import Planned, make_plan
 from storeconf.since import Base, load_base, nothing_planned, plan_since
 
@@ -26,10 +26,14 @@ def check_scope(s: Session, scope: Scope) -> None:
         raise s.fail("--target and --changed-since cannot be used together")
 
 
-def scope_base(s: Session, env: str, scope: Scope) -> Base | None:
-    """The configuration at --changed-since's commit, loaded before the working tree's (it is
-    kept as digests, so the two are never in memory together)."""
-    return load_base(s.directory, env, scope.changed_since) if scope.changed_since is not None else None
+def load_scoped(s: Session, env: str, scope: Scope) -> tuple[Project, Base | None]:
+    """The working tree's project and, for --changed-since, the configuration at its commit
+    (kept as digests), the two loading side by side: the base in a child process."""
+    if scope.changed_since is None:
+        return load_project(s.directory, env), None
+    with load_base(s.directory, env, scope.changed_since) as base:
+        project = load_project(s.directory, env)
+        return project, base.result()
 
 
 async def plan_scoped(project: Project, client: StoreClient, scope: Scope, base: Base | None) -> Planned:
