@@ -132,7 +132,15 @@ class Products(Kind[Product]):
             bulk_key,
             key_fields=frozenset({"quantity_min", "quantity_max"}),
         ),
-        Part("images", "image", Image, image_key, skip=frozenset({"url"}), key_fields=frozenset({"url"})),
+        # A live image's key is its `_identity` (from the stored file), which no config item has.
+        Part(
+            "images",
+            "image",
+            Image,
+            image_key,
+            skip=frozenset({"url"}),
+            key_fields=frozenset({"url", "_identity"}),
+        ),
         Part("videos", "video", Video, video_key, key_fields=frozenset({"video_id"})),
     )
 
