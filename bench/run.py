@@ -11,20 +11,24 @@ by the printed factor so the run fits in minutes) and runs each step in a fresh
 client process, so client CPU and peak RSS are the client's alone:
 
     load+validate, initial apply, no-op plan (through the Python API, then as
-    `storeconf plan`, the command users run), 1 % edit (plan + apply), the same
+    `storeconf plan`, the command users run, then with the sandbox in the client's
+    process, as a `sandbox:` environment runs it), 1 % edit (plan + apply), the same
     edit planned with --changed-since (a pull request's plan), export, and a naive
     baseline that applies the same 1 % edit one request per changed object, sequentially.
 
 Each row shows requests, the minimum the API's page and batch sizes allow, their
 ratio, wall time, client CPU seconds, the rate-limit floor (requests ÷ quota ×
-window) and wall ÷ floor, 429s received and the client's peak RSS. Figures are
-printed, never asserted; tests/test_bench.py asserts the request counts of a small run.
+window) and wall ÷ floor, 429s received and the client's peak RSS. Then the
+sandbox's time to serve each 250-product page with every include, and issue 10's
+targets, each with its measured value and whether it is met. Figures are printed,
+never asserted; tests/test_bench.py asserts the request counts of a small run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import resource
@@ -33,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +52,7 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve()
 TOKEN = "bench-token"
 STORE = "bench"
+API = "http://sandbox"  # the in-process sandbox's address (any host: the transport is the app)
 PAGE = 250  # products, brands, categories per page (the API's maximum)
 CHOICES_PAGE = 10  # products per page with include=options,modifiers (the API's cap)
 PRODUCT_BATCH = 10  # PUT /catalog/products
@@ -220,6 +225,7 @@ def minimums(shape: Shape) -> dict[str, int]:
         + shape.promotions,
         "plan": read,
         "cli": read,
+        "inproc": read,
         "edit": read + writes,
         # Export knows no config: nothing in a product's listing tells whether it has modifiers.
         # It also reads every list's assignments, and the customer groups they name.
@@ -252,7 +258,7 @@ def counted() -> tuple[list[CountingTransport], Wrapper]:
     return counting, wrap
 
 
-def child(step: str, root: Path) -> None:
+def child(step: str, root: Path, latency_ms: float) -> None:
     """Run one step and print its figures as one JSON line."""
     from storeconf.config import load_project
     from storeconf.engine import apply_planned, connect, make_plan
@@ -294,8 +300,10 @@ def child(step: str, root: Path) -> None:
 
                     planned = await plan_since(project, client, base)
                 else:
-                    planned = await make_plan(project, client)
-                out = {"changes": len(planned.plan.changes)}
+                    with timing_diff() as diff:
+                        planned = await make_plan(project, client)
+                    out["diff_cpu"] = diff[0]
+                out["changes"] = len(planned.plan.changes)
                 if step in ("apply", "edit", "since") and not planned.plan.empty:
                     report = await apply_planned(planned, client, allow_deletes=True)
                     if not report.ok:
@@ -306,6 +314,8 @@ def child(step: str, root: Path) -> None:
 
     if step == "cli":
         return cli_plan(root)
+    if step == "inproc":
+        return inproc_plan(root, latency_ms)
     started, cpu = time.perf_counter(), cpu_seconds()
     figures = asyncio.run(run())
     figures.setdefault("requests", sum(counting[0].counts.values()) if counting else 0)
@@ -348,6 +358,94 @@ def cli_plan(root: Path) -> None:
         "rss_mb": peak_rss_mb(),
         "endpoints": dict(counting[0].counts),
     }
+    print(json.dumps(figures))
+
+
+@contextlib.contextmanager
+def timing_diff() -> Iterator[list[float]]:
+    """The CPU seconds of the plan's diff (`build_plan`), apart from reading the store."""
+    import storeconf.engine as engine
+
+    spent = [0.0]
+    build = engine.build_plan
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.process_time()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            spent[0] += time.process_time() - started
+
+    engine.build_plan = timed  # type: ignore[assignment]
+    try:
+        yield spent
+    finally:
+        engine.build_plan = build  # type: ignore[assignment]
+
+
+def inproc_plan(root: Path, latency_ms: float) -> None:
+    """The whole no-op plan (load, read, diff) with the sandbox in this process, as a `sandbox:`
+    environment runs it, each response delayed by the latency; then the sandbox's time to serve
+    each 250-product page with every include (no latency), apart from the client's."""
+    import sqlite3
+
+    import httpx
+
+    from storeconf.client import StoreClient
+    from storeconf.config import load_project
+    from storeconf.engine import make_plan
+    from storeconf.kinds.products.read import BASE_INCLUDE, PRODUCTS
+    from storeconf.sandbox import SandboxConfig, TokenGrant, create_app
+
+    db = root / "inproc.db"  # a copy: the served sandbox keeps its own file
+    with sqlite3.connect(root / "sandbox.db") as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+    counting, wrap = counted()
+    box: list[Any] = []
+
+    def app(latency: float) -> Any:
+        grant = {TOKEN: TokenGrant(client_id="bench")}
+        config = SandboxConfig(str(db), STORE, grant, enforce_rate_limit=False, latency_ms=latency)
+        return create_app(config)
+
+    async def plan() -> None:
+        project = load_project(root, "bench")
+        transport = wrap(httpx.ASGITransport(app=app(latency_ms)))
+        client = StoreClient(
+            store_hash=STORE, access_token=TOKEN, base_url="http://sandbox", transport=transport
+        )
+        async with client:
+            box.append(len((await make_plan(project, client)).plan.changes))
+
+    async def pages() -> list[float]:
+        served = app(0)
+        times: list[float] = []
+        headers = {"X-Auth-Token": TOKEN, "Accept": "application/json"}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served), headers=headers) as http:
+            url = f"{API}/stores/{STORE}{PRODUCTS}"
+            total, page = 1, 1
+            while page <= total:
+                params = {"include": BASE_INCLUDE, "limit": PAGE, "page": page}
+                started = time.perf_counter()
+                response = await http.get(url, params=params)
+                times.append((time.perf_counter() - started) * 1000)
+                total = response.raise_for_status().json()["meta"]["pagination"]["total_pages"]
+                page += 1
+        served.state.sandbox.close()
+        return times
+
+    started, cpu = time.perf_counter(), cpu_seconds()
+    asyncio.run(plan())  # the plan itself stays in `box`: asyncio.run formats what it returns
+    figures: dict[str, Any] = {
+        "changes": box[0],
+        "requests": sum(counting[0].counts.values()),
+        "wall": time.perf_counter() - started,
+        "cpu": cpu_seconds() - cpu,
+        "rss_mb": peak_rss_mb(),
+        "endpoints": dict(counting[0].counts),
+    }
+    page_ms = sorted(asyncio.run(pages()))
+    figures["page_ms"] = {"median": page_ms[len(page_ms) // 2], "max": page_ms[-1], "pages": len(page_ms)}
     print(json.dumps(figures))
 
 
@@ -429,9 +527,9 @@ def commit(root: Path) -> None:
         subprocess.run(cmd, cwd=root, check=True, capture_output=True)
 
 
-def run_step(step: str, root: Path) -> dict[str, Any]:
+def run_step(step: str, root: Path, latency_ms: float = 0.0) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, str(HERE), "--child", step, "--root", str(root)],
+        [sys.executable, str(HERE), "--child", step, "--root", str(root), "--latency-ms", str(latency_ms)],
         capture_output=True,
         text=True,
         check=False,
@@ -447,6 +545,7 @@ STEPS = (
     ("apply", "initial apply"),
     ("plan", "no-op plan"),
     ("cli", "no-op `storeconf plan`"),
+    ("inproc", "no-op plan, sandbox in process"),
     ("edit", "1 % edit (plan+apply)"),
     ("since", "1 % edit, --changed-since"),
     ("export", "export"),
@@ -475,7 +574,7 @@ def main(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                     write_project(root, shape, port)  # back to the original prices: the same edit again
                     run_step("edit", root)
                     write_project(root, shape, port, edit=True)
-                results[step] = run_step(step, root)
+                results[step] = run_step(step, root, args.latency_ms)
                 results[step]["minimum"] = minimum[step]
                 if not args.quiet:
                     print(f"  {step}: {results[step]['requests']} requests", file=sys.stderr)
@@ -530,6 +629,34 @@ def print_table(shape: Shape, args: argparse.Namespace, results: dict[str, dict[
         edit = results[step]
         print(f"1 % edit, storeconf {how} vs naive: {base['requests'] / edit['requests']:.1f}x fewer "
               f"requests, {base['wall'] / edit['wall']:.1f}x the wall time of storeconf's")  # fmt: skip
+    pages = results["inproc"]["page_ms"]
+    print(f"sandbox, a {PAGE}-product page with every include: {pages['median']:.0f} ms median, "
+          f"{pages['max']:.0f} ms the slowest of {pages['pages']}")  # fmt: skip
+    print(f"\ntargets (issue 10's, set for 10,000 products; this run has {shape.products}):")
+    for label, value, limit in targets(args, results):
+        met = value >= limit if label.startswith(">=") else value <= limit
+        print(f"- {label.removeprefix('>=')}: {value:.2f} ({'met' if met else 'NOT met'})")
+
+
+def targets(args: argparse.Namespace, results: dict[str, dict[str, Any]]) -> list[tuple[str, float, float]]:
+    """Issue 10's targets as (what, measured, limit); a label starting with `>=` is a minimum."""
+    plan, inproc, apply = results["plan"], results["inproc"], results["apply"]
+    rss = max(plan["rss_mb"], inproc["rss_mb"])
+    out = [
+        ("load+validate wall s <= 2", results["load"]["wall"], 2.0),
+        ("no-op plan, read + diff client CPU s <= 1.5", plan["cpu"] - plan["load_cpu"], 1.5),
+        ("no-op plan, diff alone CPU s <= 0.5", plan["diff_cpu"], 0.5),
+        (f"no-op plan, sandbox in process, {args.latency_ms:g} ms latency, wall s <= 5", inproc["wall"], 5.0),
+        ("initial apply requests / minimum <= 1.05", apply["requests"] / apply["minimum"], 1.05),
+        ("no-op plan peak RSS MB, sandbox in process too, <= 400", rss, 400),
+        (f"sandbox {PAGE}-product page with every include, slowest ms <= 100", inproc["page_ms"]["max"], 100),
+        (">=1 % edit, --changed-since: times fewer requests than naive >= 10",
+         results["naive"]["requests"] / results["since"]["requests"], 10),
+    ]  # fmt: skip
+    if args.rate_limit:
+        floor = apply["requests"] / args.quota * 30 / args.window_scale
+        out.append(("rate limited, initial apply wall / floor <= 1.15", apply["wall"] / floor, 1.15))
+    return out
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -551,6 +678,6 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 if __name__ == "__main__":
     parsed = parse()
     if parsed.child:
-        child(parsed.child, parsed.root)
+        child(parsed.child, parsed.root, parsed.latency_ms)
     else:
         main(parsed)

@@ -25,7 +25,7 @@ def test_bench_request_counts_at_300_products() -> None:
     requests = {step: r["requests"] for step, r in results.items()}
     minimum = {step: r["minimum"] for step, r in results.items()}
     # Reads, no-op plans and edits cost exactly the minimum the API's page and batch sizes allow.
-    for step in ("load", "plan", "cli", "edit", "since", "export"):
+    for step in ("load", "plan", "cli", "inproc", "edit", "since", "export"):
         assert requests[step] == minimum[step], (step, results[step]["endpoints"])
     # A full apply adds only the read-back of the options the API made from variants: ten products a request.
     with_variants = 150
