@@ -14,7 +14,7 @@ all product ids at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.requests import Request
@@ -24,7 +24,7 @@ from storeconf.sandbox.catalog.products import parts as product_parts
 from storeconf.sandbox.catalog.products import rules as product_rules
 from storeconf.sandbox.catalog.products.part_kit import PartStore
 from storeconf.sandbox.core.db import StoreDb
-from storeconf.sandbox.core.http import Page, comma_list
+from storeconf.sandbox.core.http import Page, RawJson, comma_list
 
 if TYPE_CHECKING:
     from storeconf.sandbox.core.control import Sandbox
@@ -51,8 +51,12 @@ WRITE_ORDER = ("variants", "images", "videos", "custom_fields", "bulk_pricing_ru
 DELETE_ORDER = ("variants", "options", "modifiers", "images", "videos", "custom_fields", "bulk_pricing_rules")
 
 
+# An embedded array: dicts, or (variants) the JSON text SQLite wrote for it.
+Embedded = list[dict[str, Any]] | RawJson
+
+
 class SubResource(Protocol):
-    def embed(self, db: StoreDb, product_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]: ...
+    def embed(self, db: StoreDb, product_ids: Sequence[int]) -> Mapping[int, Embedded]: ...
 
     def create_embedded(
         self, db: StoreDb, product_id: int, items: list[Any], *, sandbox: Sandbox | None = None
@@ -97,7 +101,7 @@ def attach(db: StoreDb, items: list[dict[str, Any]], includes: Sequence[str]) ->
     """Add the included arrays to API-shaped products (in place)."""
     ids = [int(item["id"]) for item in items]
     images: dict[int, list[dict[str, Any]]] | None = None
-    found: dict[int, list[Any]]
+    found: Mapping[int, list[Any] | RawJson]
     for name in includes:
         if name == "channels":
             found = product_rules.channels_of(db, ids)
@@ -105,7 +109,7 @@ def attach(db: StoreDb, items: list[dict[str, Any]], includes: Sequence[str]) ->
             # The sandbox has no product-list options and no reviews.
             found = {pid: [] for pid in ids}
         elif name in ("images", "primary_image"):
-            images = images if images is not None else _embed(db, "images", ids)
+            images = images if images is not None else product_parts.IMAGES.embed(db, ids)
             if name == "primary_image":
                 _attach_primary(items, images)
                 continue
@@ -116,7 +120,7 @@ def attach(db: StoreDb, items: list[dict[str, Any]], includes: Sequence[str]) ->
             item[name] = found.get(int(item["id"]), [])
 
 
-def _embed(db: StoreDb, name: str, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+def _embed(db: StoreDb, name: str, ids: Sequence[int]) -> Mapping[int, Embedded]:
     if not ids:
         return {}
     return PARTS[name].embed(db, ids)

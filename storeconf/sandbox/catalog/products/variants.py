@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from storeconf.sandbox.catalog.products import option_rules, rules
+from storeconf.sandbox.catalog.products import option_rules, rules, variant_json
 from storeconf.sandbox.catalog.products.fields import check_numbers
-from storeconf.sandbox.catalog.products.part_kit import get_part, grouped_rows, list_part
+from storeconf.sandbox.catalog.products.part_kit import get_part, list_part
 from storeconf.sandbox.catalog.products.variant_rules import (
     FIELDS,
     NUMBERS,
@@ -28,18 +28,17 @@ from storeconf.sandbox.catalog.products.variant_rules import (
     insert,
     invalid_variant,
     new_doc,
-    option_values_of,
     require,
     rows_to_api,
     sku_conflict,
     sync_base,
-    to_api,
     update,
 )
 from storeconf.sandbox.core.db import StoreDb
 from storeconf.sandbox.core.http import (
     STATUS_CODES_PATH,
     ApiError,
+    RawJson,
     collection,
     error_body,
     invalid,
@@ -76,13 +75,9 @@ _FILTERS = (
 # ----------------------------------------------------------------------------------------
 
 
-def embed(db: StoreDb, product_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    """Variants per product for `include=variants`: two queries for the whole page."""
-    grouped = grouped_rows(db, ROWS, product_ids, "id")
-    ids = list(grouped)
-    owned = f"vv.variant_id IN (SELECT id FROM variants WHERE product_id IN ({rules.id_marks(ids)}))"
-    values = option_values_of(db, owned, ids) if ids else {}
-    return {pid: [to_api(row, values.get(row["id"], [])) for row in rows] for pid, rows in grouped.items()}
+def embed(db: StoreDb, product_ids: Sequence[int]) -> dict[int, RawJson]:
+    """Variants per product for `include=variants`, written by SQLite (`variant_json.py`)."""
+    return variant_json.embed(db, product_ids)
 
 
 def create_embedded(
