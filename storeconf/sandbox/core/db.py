@@ -11,13 +11,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 Seed = Callable[["StoreDb"], None]
+
+T = TypeVar("T")
+# Read results kept per database version: enough for the pages a client walks in turn.
+_CACHED_READS = 16
 
 _META_SCHEMA = "CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
@@ -39,6 +43,8 @@ class StoreDb:
         self._lock = threading.RLock()
         self._depth = 0
         self._savepoints = 0
+        self._reads: dict[Hashable, Any] = {}
+        self._reads_version: tuple[int, int] | None = None
         self._initialise(schemas, seeds)
 
     def _initialise(self, schemas: Sequence[str], seeds: Mapping[str, Seed]) -> None:
@@ -100,6 +106,28 @@ class StoreDb:
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.query_one(sql, params)
         return None if row is None else row[0]
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` (a read), reused until the database changes: a client walking the
+        pages of a large list would otherwise count it and skip to its offset on every page.
+
+        Any change moves the version: ours move `total_changes` (rolled back ones too),
+        another connection's commits move `PRAGMA data_version`. Inside a transaction nothing
+        is kept, since a rollback would bring back data the version has already left."""
+        with self._lock:
+            if self.conn.in_transaction:
+                return compute()
+            version = (self.conn.total_changes, int(self.conn.execute("PRAGMA data_version").fetchone()[0]))
+            if version != self._reads_version:
+                self._reads, self._reads_version = {}, version
+            if key in self._reads:
+                found: T = self._reads.pop(key)
+            else:
+                found = compute()
+                if len(self._reads) >= _CACHED_READS:
+                    del self._reads[next(iter(self._reads))]
+            self._reads[key] = found  # newest last: the oldest goes first
+            return found
 
     def close(self) -> None:
         with self._lock:

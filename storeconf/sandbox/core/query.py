@@ -4,6 +4,7 @@ sorting and paging, compiled to SQL so large catalogs page inside SQLite."""
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -116,12 +117,35 @@ def order_from(request: Request, sortable: Mapping[str, str], default: str) -> s
 
 
 def fetch_page(
-    db: StoreDb, table: str, where: Where, order: str, page: Page
+    db: StoreDb, table: str, where: Where, order: str, page: Page, *, key: str | None = None
 ) -> tuple[list[sqlite3.Row], int]:
-    """One page of rows plus the total size of the filtered result set."""
-    total = int(db.scalar(f"SELECT COUNT(*) FROM {table}{where.sql()}", where.params))
-    rows = db.query(
-        f"SELECT * FROM {table}{where.sql()} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*where.params, page.limit, page.offset],
+    """One page of rows plus the total size of the filtered result set.
+
+    With `key` (a column unique in `table`) the ordered keys of the whole result set are
+    kept until the database changes (`StoreDb.cached`): the next page is then a lookup of
+    its keys instead of a count and an OFFSET scan that grows with the page number."""
+    if key is None:
+        total = int(db.scalar(f"SELECT COUNT(*) FROM {table}{where.sql()}", where.params))
+        rows = db.query(
+            f"SELECT * FROM {table}{where.sql()} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*where.params, page.limit, page.offset],
+        )
+        return rows, total
+    keys = ordered_keys(db, table, where, order, key)
+    return rows_by_key(db, table, key, keys[page.offset : page.offset + page.limit]), len(keys)
+
+
+def ordered_keys(db: StoreDb, table: str, where: Where, order: str, key: str) -> array[int]:
+    sql = f"SELECT {key} FROM {table}{where.sql()} ORDER BY {order}"
+    return db.cached(
+        ("keys", sql, *where.params), lambda: array("q", (row[0] for row in db.query(sql, where.params)))
     )
-    return rows, total
+
+
+def rows_by_key(db: StoreDb, table: str, key: str, keys: Sequence[int]) -> list[sqlite3.Row]:
+    """The rows of `keys`, in that order."""
+    if not keys:
+        return []
+    marks = ",".join("?" * len(keys))
+    found = {row[key]: row for row in db.query(f"SELECT * FROM {table} WHERE {key} IN ({marks})", list(keys))}
+    return [found[k] for k in keys if k in found]

@@ -16,7 +16,7 @@ from starlette.requests import Request
 
 from storeconf.sandbox.core.db import StoreDb
 from storeconf.sandbox.core.http import ApiError, Page, page_of, pagination
-from storeconf.sandbox.core.query import Where
+from storeconf.sandbox.core.query import Where, ordered_keys, rows_by_key
 
 
 def fetch(
@@ -30,13 +30,11 @@ def fetch(
     if (before or after) and query.get("page"):
         raise ApiError.of(422, "A cursor cannot be used with the 'page' parameter.", errors={})
     page = page_of(request)
-    total = int(db.scalar(f"SELECT COUNT(*) FROM {table}{where.sql()}", where.params))
     if before or after:
         return _by_cursor(db, table, where, id_column, page, before, after)
-    rows = db.query(
-        f"SELECT * FROM {table}{where.sql()} ORDER BY {id_column} LIMIT ? OFFSET ?",
-        [*where.params, page.limit, page.offset],
-    )
+    keys = ordered_keys(db, table, where, id_column, id_column)
+    rows = rows_by_key(db, table, id_column, keys[page.offset : page.offset + page.limit])
+    total = len(keys)
     meta: dict[str, Any] = {"pagination": pagination(request, page, total, len(rows))}
     if not query.get("page"):
         meta["cursor_pagination"] = _cursor_meta(db, table, where, id_column, rows, page.limit)

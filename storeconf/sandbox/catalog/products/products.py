@@ -154,7 +154,7 @@ async def list_products(request: Request) -> Response:
     includes = product_include.requested(request)
     page = product_include.cap_page(page_of(request), includes)
     order = order_from(request, product_query.SORTABLE, "id")
-    rows, total = fetch_page(db, "products", product_query.list_where(request), order, page)
+    rows, total = fetch_page(db, "products", product_query.list_where(request), order, page, key="id")
     return collection(request, _render(request, db, rows, includes), total, page)
 
 
