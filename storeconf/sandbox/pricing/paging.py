@@ -20,9 +20,16 @@ from storeconf.sandbox.core.query import Where, ordered_keys, rows_by_key
 
 
 def fetch(
-    request: Request, db: StoreDb, table: str, where: Where, id_column: str = "id"
+    request: Request,
+    db: StoreDb,
+    table: str,
+    where: Where,
+    id_column: str = "id",
+    *,
+    rows_from: str | None = None,
 ) -> tuple[list[sqlite3.Row], dict[str, Any]]:
-    """One page of `table` (ordered by `id_column`) and its meta."""
+    """One page of `table` (ordered by `id_column`) and its meta. A page by number reads its
+    rows from `rows_from` (a cheaper source with the same rows and ids) when given."""
     query = request.query_params
     before, after = query.get("before"), query.get("after")
     if before and after:
@@ -33,7 +40,7 @@ def fetch(
     if before or after:
         return _by_cursor(db, table, where, id_column, page, before, after)
     keys = ordered_keys(db, table, where, id_column, id_column)
-    rows = rows_by_key(db, table, id_column, keys[page.offset : page.offset + page.limit])
+    rows = rows_by_key(db, rows_from or table, id_column, keys[page.offset : page.offset + page.limit])
     total = len(keys)
     meta: dict[str, Any] = {"pagination": pagination(request, page, total, len(rows))}
     if not query.get("page"):
