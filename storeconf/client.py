@@ -53,6 +53,7 @@ import orjson
 from storeconf.caps import EndpointCaps
 from storeconf.errors import ApiError, RateLimited, StoreUnreachable, TransportError, Unreachable
 from storeconf.ratelimit import MAX_DELAY_S, RateLimiter, backoff_delay, header_int, rate_limit_reset_s
+from storeconf.slots import Slots
 from storeconf.wire import ACCEPT_ENCODING, AiohttpTransport
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ class StoreClient:
         self._max_retries = max_retries
         self._backoff_base = backoff_base
         self._sleep = sleep
-        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._slots = Slots(max_concurrency)
         self._caps = EndpointCaps()
         self._limiter = RateLimiter(sleep, clock)
         # The transport is driven directly, without an httpx.AsyncClient: what the client adds
@@ -245,7 +246,7 @@ class StoreClient:
         """One try: returns the response, raises a final error, or raises _Retry."""
         gate = self._caps.gate(method, path)
         # The endpoint's cap first: a request waiting on it holds none of the client's slots.
-        async with gate if gate is not None else contextlib.nullcontext(), self._semaphore:
+        async with gate if gate is not None else contextlib.nullcontext(), self._slots.hold():
             window = await self._limiter.acquire()
             headers: httpx.Headers | None = None
             try:
