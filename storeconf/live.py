@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +13,7 @@ from storeconf.errors import ApiError
 from storeconf.kinds import REGISTRY, Registry
 from storeconf.kinds.base import Context, Kind
 from storeconf.model import DesiredState, Live, LiveState
+from storeconf.slots import PRIORITY
 
 
 async def read_live(
@@ -19,16 +21,33 @@ async def read_live(
 ) -> LiveState:
     """Live objects of `kinds`, and their ids recorded in `ctx` for the applier.
 
-    Kinds are read level by level: a kind that refers to others (products name
-    their brand) is read after them, so its reader can turn ids into keys.
-    Kinds within one level are read concurrently.
+    Each kind's read starts once the kinds it reads after (`Kind.read_after`: products
+    name their brand) are read, so its reader can turn ids into keys; the others run
+    concurrently, and the requests of a read that started earlier go first when they
+    queue for the client's slots (storeconf.slots). A 10k store's 200 price-list record
+    pages are read beside its products, before the products' option requests.
     """
-    wanted = set(kinds)
-    objects: dict[str, dict[str, Live]] = {}
-    for level in _levels([k for k in registry if k.name in wanted]):
-        results = await asyncio.gather(*(_read(kind, client, ctx) for kind in level))
-        for kind, found in zip(level, results, strict=True):
-            objects[kind.name] = index_live(kind, found, ctx)
+    wanted = [k for k in registry if k.name in set(kinds)]
+    ctx.reads = {kind.name: asyncio.Event() for kind in wanted}
+    found: dict[str, dict[str, Live]] = {}
+    started = itertools.count()
+
+    async def read(kind: Kind[Any]) -> None:
+        for name in kind.read_after():
+            await ctx.read_finished(name)
+        PRIORITY.set(next(started))  # this task's requests, and those of the tasks it starts
+        found[kind.name] = index_live(kind, await _read(kind, client, ctx), ctx)
+        ctx.reads[kind.name].set()
+
+    tasks = [asyncio.ensure_future(read(kind)) for kind in wanted]
+    try:
+        await asyncio.gather(*tasks)
+    finally:  # one read failed (or the plan was cancelled): the others stop with it
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        ctx.reads = {}
+    objects = {kind.name: found[kind.name] for kind in wanted}  # in registry order
     return LiveState(objects, totals=dict(ctx.totals))
 
 
@@ -50,23 +69,6 @@ def kinds_to_read(
     for name in list(names):
         names.update(registry[name].references_in(desired))
     return tuple(n for n in registry.names() if n in names)
-
-
-def _levels(kinds: list[Kind[Any]]) -> list[list[Kind[Any]]]:
-    done: set[str] = set()
-    levels: list[list[Kind[Any]]] = []
-    pending = list(kinds)
-    names = {k.name for k in kinds}
-    while pending:
-        ready = [
-            k for k in pending if all(d in done or d not in names for d in (*k.depends_on, *k.references))
-        ]
-        if not ready:  # a cycle would be a registry bug; the registry already rejects it
-            ready = pending
-        levels.append(ready)
-        done.update(k.name for k in ready)
-        pending = [k for k in pending if k not in ready]
-    return levels
 
 
 def index_live(kind: Kind[Any], found: list[Live], ctx: Context) -> dict[str, Live]:

@@ -60,6 +60,15 @@ class Context:
     totals: dict[str, int] = field(default_factory=dict)
     # Set at the first failure of an apply (or on Ctrl-C): no change starts after it.
     halt: Halt = field(default_factory=Halt)
+    # While the store is read: kind -> set once its read is done (see read_finished).
+    reads: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    async def read_finished(self, kind: str) -> None:
+        """Wait until `kind` is read, for a reader that starts before it (`Kind.read_after`)
+        but needs its ids at some point; at once when `kind` is not being read."""
+        done = self.reads.get(kind)
+        if done is not None:
+            await done.wait()
 
     def option(self, kind: str, name: str, default: Any = None) -> Any:
         m = self.manage.get(kind)
@@ -241,6 +250,12 @@ class Kind(Generic[SpecT]):
         except (AttributeError, TypeError, KeyError, ValueError):
             return None
         return self.identity(key) if isinstance(key, str) and key else None
+
+    def read_after(self) -> tuple[str, ...]:
+        """The kinds whose read must be done before this one's starts: its reader turns their
+        ids into keys (a product's brand) or looks their objects up. A reader that needs
+        another kind only now and then starts early and waits for it (Context.read_finished)."""
+        return (*self.depends_on, *self.references)
 
     def references_in(self, desired: DesiredState | None) -> tuple[str, ...]:
         """The referenced kinds this config actually uses (all of them when unknown, e.g. export)."""

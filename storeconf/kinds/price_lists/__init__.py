@@ -105,6 +105,13 @@ class PriceLists(Kind[PriceList]):
         skus = dict.fromkeys(str(r["sku"]) for r in fields.get("records") or [])
         return [("customer_groups", g) for g in sorted(groups)] + [("products", sku) for sku in skus]
 
+    def read_after(self) -> tuple[str, ...]:
+        # Read beside products and customer groups: records carry their SKU (include=sku), so
+        # a 10k store's 200 record pages need no product read first. What needs the others
+        # waits for them: assignments for the group names (read.read_lists), a record whose
+        # SKU the config does not declare for the products' SKUs (skus.check_skus).
+        return ()
+
     def references_in(self, desired: DesiredState | None) -> tuple[str, ...]:
         if desired is None or "customer_groups" in desired.manage:
             return self.references

@@ -39,8 +39,10 @@ async def read_lists(client: StoreClient, ctx: Context) -> list[dict[str, Any]]:
     for raw, records in zip(wanted, pages, strict=True):
         raw["_records"] = records
     if with_assignments is None or any(raw["name"].casefold() in with_assignments for raw in lists):
+        assignments = await client.get_all(ASSIGNMENTS)
+        await ctx.read_finished("customer_groups")  # read beside this one: the groups' names
         by_list: dict[int, list[dict[str, Any]]] = {}
-        for assignment in await client.get_all(ASSIGNMENTS):
+        for assignment in assignments:
             by_list.setdefault(assignment["price_list_id"], []).append(_assignment(assignment, ctx))
         for raw in lists:
             raw["_assignments"] = sorted(by_list.get(raw["id"], []), key=lambda a: str(a))

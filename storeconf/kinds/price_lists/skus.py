@@ -37,6 +37,7 @@ async def check_skus(client: StoreClient, ctx: Context, live_lists: list[dict[st
     configured = configured_skus(desired)
     unknown = [sku for sku in wanted if sku not in configured]
     if unknown:
+        await ctx.read_finished("products")  # records are read beside products: wait for their SKUs
         known = {sku for (kind, sku) in ctx.ids if kind == "variants"}
         known |= {str(r["sku"]).casefold() for raw in live_lists for r in raw.get("_records") or []}
         unknown = [sku for sku in unknown if sku not in known]
