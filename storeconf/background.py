@@ -27,21 +27,28 @@ class Background(Generic[T]):
         self._call, self._args = call, args
         self._process: Any = None
         self._conn: Connection | None = None
+        sending: Connection | None = None
         try:
             context = _context()
             self._conn, sending = context.Pipe(duplex=False)
-            self._process = context.Process(target=_child, args=(sending, call, args), daemon=True)
-            self._process.start()
-            sending.close()  # the child's end: once it exits, recv() sees EOF instead of hanging
+            process = context.Process(target=_child, args=(sending, call, args), daemon=True)
+            process.start()  # fork may fail (EAGAIN at a process limit, ENOMEM)
+            self._process = process  # only a started process is ever joined
         except (OSError, ValueError, RuntimeError):
             self._stop()
+        finally:
+            if sending is not None:
+                sending.close()  # the child's end: once it exits, recv() sees EOF instead of hanging
 
     def result(self) -> T:
         if self._conn is None:
             return self._call(*self._args)
         try:
             ok, value = self._conn.recv()
-        except (EOFError, OSError):  # the child died (killed, out of memory): do it here
+        except Exception:  # any failure to hear back means: do it here
+            # The child died (killed, out of memory), or what it sent does not unpickle (an
+            # exception whose __init__ wants other arguments): run the call here, which also
+            # gives the real error with its whole traceback.
             self._stop()
             return self._call(*self._args)
         self._stop()
@@ -69,17 +76,30 @@ class Background(Generic[T]):
 
 def _context() -> Any:
     # fork starts at once with everything imported; it is safe on Linux while this process has
-    # one thread. Elsewhere (macOS frameworks, threads) the platform's default start method.
+    # one thread (a lock another thread holds at the fork stays held in the child). Otherwise
+    # spawn, a fresh interpreter: ~0.5 s more, still beside this process's own work.
     if sys.platform == "linux" and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
+    return multiprocessing.get_context("spawn")
+
+
+class _Stopped(SystemExit):
+    """The parent stopped waiting (SIGTERM): unwind, so `with` and `finally` blocks clean up
+    (the base configuration's extracted copy), and exit quietly."""
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise _Stopped(128 + signum)
 
 
 def _child(conn: Connection, call: Callable[..., Any], args: tuple[Any, ...]) -> None:
     # Ctrl-C is the parent's to handle: it stops this process when it gives up waiting.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stopped)
     try:
         reply: tuple[bool, Any] = (True, call(*args))
+    except _Stopped:
+        return  # nobody is listening any more
     except BaseException as exc:  # handed to the parent, which raises it
         reply = (False, exc)
     try:

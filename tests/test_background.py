@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
+import tarfile
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
-from storeconf import background
+from storeconf import background, since
 from storeconf.background import Background
 
 
@@ -70,3 +74,50 @@ def test_leaving_early_stops_the_child() -> None:
     with job:
         pass  # an error here (a config error in the working tree, Ctrl-C) leaves the block
     assert not process.is_alive()
+
+
+def test_a_fork_that_fails_falls_back_to_the_call_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")  # EAGAIN: RLIMIT_NPROC, a pids limit
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    with Background(_pid_and, 1) as job:
+        assert job.result() == (os.getpid(), 2)
+
+
+class _TwoArguments(Exception):
+    def __init__(self, path: str, line: int) -> None:
+        super().__init__(f"{path}:{line}: bad")  # pickles, but does not unpickle
+
+
+def _raises_two_arguments() -> None:
+    raise _TwoArguments("a.yaml", 3)
+
+
+def test_an_exception_that_does_not_unpickle_is_still_raised_as_itself() -> None:
+    with Background(_raises_two_arguments) as job, pytest.raises(_TwoArguments, match=r"a\.yaml:3: bad"):
+        job.result()
+
+
+def _slow_load(*_: object) -> None:
+    time.sleep(60)  # a 10k-product base configuration, still loading
+
+
+def test_stopping_the_child_early_leaves_no_extracted_copy_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The working tree's configuration has an error (or Ctrl-C): the `with` is left early.
+    monkeypatch.setattr(since, "load_project", _slow_load)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        data = b"version: 1\n"
+        info = tarfile.TarInfo("storeconf.yaml")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    with Background(since._load_archive, archive.getvalue(), "", "prod", "main"):
+        deadline = time.monotonic() + 10
+        while not list(tmp_path.glob("storeconf-base-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert list(tmp_path.glob("storeconf-base-*"))  # the child is loading
+    assert list(tmp_path.glob("storeconf-base-*")) == []
