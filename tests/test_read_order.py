@@ -91,3 +91,15 @@ def test_a_failing_read_stops_the_reads_that_wait_for_it() -> None:
 
     asyncio.run(run())
     assert "v3/catalog/products" not in started  # products read after brands, which failed
+
+
+def test_a_kind_that_reads_after_a_later_kind_is_refused() -> None:
+    from storeconf.kinds import KINDS, Registry
+    from storeconf.kinds.brands import Brands
+
+    class Early(Brands):
+        def read_after(self) -> tuple[str, ...]:
+            return ("price_lists",)  # read after a kind that may wait for it: a hang
+
+    with pytest.raises(ValueError, match="reads after"):
+        Registry(tuple(Early() if isinstance(k, Brands) else k for k in KINDS))

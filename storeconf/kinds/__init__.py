@@ -37,6 +37,14 @@ class Registry:
         if len(set(names)) != len(names):
             raise ValueError(f"duplicate kind names in {names}")
         self._kinds = {k.name: k for k in _dependency_order(kinds)}
+        order = list(self._kinds)
+        for kind in self._kinds.values():
+            # A read waits for these (storeconf.live): a later kind could wait for it in turn.
+            late = [
+                n for n in kind.read_after() if n not in order or order.index(n) >= order.index(kind.name)
+            ]
+            if late:
+                raise ValueError(f"kind {kind.name!r} reads after {late}, which do not come before it")
 
     def __iter__(self) -> Iterator[Kind[Any]]:
         return iter(self._kinds.values())
