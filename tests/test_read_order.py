@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -103,3 +104,27 @@ def test_a_kind_that_reads_after_a_later_kind_is_refused() -> None:
 
     with pytest.raises(ValueError, match="reads after"):
         Registry(tuple(Early() if isinstance(k, Brands) else k for k in KINDS))
+
+
+def test_a_read_that_starts_earlier_has_its_requests_served_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The priority each kind's requests queue with for the client's slots (storeconf.slots):
+    # price lists start with the first wave, products only once brands and categories are read.
+    from storeconf import live
+    from storeconf.slots import PRIORITY
+
+    seen: dict[str, int] = {}
+
+    async def read(kind: Any, client: Any, ctx: Context) -> list[Any]:
+        await asyncio.sleep(0)
+        inner = asyncio.ensure_future(asyncio.sleep(0, result=PRIORITY.get()))  # a task it starts
+        seen[kind.name] = await inner
+        return []
+
+    monkeypatch.setattr(live, "_read", read)
+
+    async def run() -> None:
+        async with _client(httpx.MockTransport(_refuse)) as client:
+            await read_live(client, ["brands", "categories", "products", "price_lists"], Context(), REGISTRY)
+
+    asyncio.run(run())
+    assert seen["price_lists"] < seen["products"] and seen["brands"] < seen["products"]
