@@ -90,20 +90,55 @@ def _without_dependents(
     broken: dict[tuple[str, str], str],
     report: ApplyReport,
 ) -> list[Change]:
-    """Under --keep-going: the changes of `group` that refer to nothing that failed or was skipped."""
+    """Under --keep-going: the changes of `group` that refer to nothing that failed or was
+    skipped. Of a kind with separable parts, only the nested changes that do are left out."""
     if not broken:
         return group
+    parts = {p.field for p in kind.parts} if kind.separable_parts else set()
     kept = []
     for change in group:
-        refs = [(k, key) for k, key in kind.refs(change.fields) if k in registry.names()]
-        bad = next(((k, key) for k, key in refs if (k, registry[k].identity(key)) in broken), None)
-        if bad is None:
-            kept.append(change)
-            continue
-        why = broken[(bad[0], registry[bad[0]].identity(bad[1]))]
-        report.skipped.append((change, f"depends on {bad[0]} {bad[1]}, which {why}"))
-        _break(broken, kind, change, "was skipped")
+        own = {k: v for k, v in change.fields.items() if k not in parts}
+        bad = _broken_ref(kind.refs(own), registry, broken)
+        if bad is not None:
+            report.skipped.append((change, bad))
+            _break(broken, kind, change, "was skipped")
+        else:
+            kept.append(_without_broken_children(change, kind, registry, broken, report) if parts else change)
     return kept
+
+
+def _without_broken_children(
+    change: Change,
+    kind: Kind[Any],
+    registry: Registry,
+    broken: dict[tuple[str, str], str],
+    report: ApplyReport,
+) -> Change:
+    by_label = {p.label: p.field for p in kind.parts}
+    children = []
+    for child in change.children:
+        # Deleting a nested item never needs another object to exist.
+        field = by_label.get(child.kind)
+        refs = kind.refs({field: [child.fields]}) if field and child.action is not Action.DELETE else []
+        bad = _broken_ref(refs, registry, broken)
+        if bad is None:
+            children.append(child)
+        else:  # listed under its object: `price_lists Wholesale record BAG-20-LL-RG USD`
+            shown = replace(child, kind=change.kind, key=f"{change.key} {child.kind} {child.key}")
+            report.skipped.append((shown, bad))
+    return change if len(children) == len(change.children) else replace(change, children=tuple(children))
+
+
+def _broken_ref(
+    refs: list[tuple[str, str]], registry: Registry, broken: dict[tuple[str, str], str]
+) -> str | None:
+    """Why a change that names these objects cannot go: the first of them that failed or was skipped."""
+    for ref_kind, key in refs:
+        if ref_kind in registry.names():
+            why = broken.get((ref_kind, registry[ref_kind].identity(key)))
+            if why is not None:
+                return f"depends on {ref_kind} {key}, which {why}"
+    return None
 
 
 def _break(broken: dict[tuple[str, str], str], kind: Kind[Any], change: Change, why: str) -> None:

@@ -188,6 +188,10 @@ class Kind(Generic[SpecT]):
     replace_on: ClassVar[frozenset[str]] = frozenset()
     # True when `read` honours `ctx.narrow`: a plan targeting a few objects reads only those.
     narrowable: ClassVar[bool] = False
+    # True when apply writes an object's nested changes one by one from `Change.children` (a
+    # price list's records), so one can be left out: --keep-going then skips only the nested
+    # changes that name a failed object, not the whole object.
+    separable_parts: ClassVar[bool] = False
 
     # ---- identity -------------------------------------------------------------
     def key(self, item: SpecT) -> str:

@@ -55,6 +55,7 @@ class PriceLists(Kind[PriceList]):
     depends_on = ("products", "customer_groups")
     references = ("customer_groups",)
     create_is_atomic: ClassVar[bool] = False
+    separable_parts: ClassVar[bool] = True
     key_fields = frozenset({"name"})
     parts = (
         Part(
