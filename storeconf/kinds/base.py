@@ -32,9 +32,10 @@ from storeconf.stop import Halt
 
 
 class Spec(BaseModel):
-    """Base of every kind's config model: unknown fields are errors, not silently ignored."""
+    """Base of every kind's config model: unknown fields are errors, not silently ignored, and
+    so are `.inf` and `.nan` (YAML reads them as floats; the API refuses them, JSON cannot say them)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 SpecT = TypeVar("SpecT", bound=Spec)
