@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Discriminator, Field, StringConstraints, Tag, field_validator, model_validator
 
 from storeconf.kinds.base import Spec
 from storeconf.model import FlowRow
@@ -31,6 +31,13 @@ class Tier(Spec):
     quantity_max: int = Field(default=0, ge=0, description="0: no maximum")
     type: Literal["fixed", "price", "percent"]
     amount: Money
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Tier:
+        # The API refuses it at apply otherwise (422); a tier of one quantity is allowed.
+        if self.quantity_max and self.quantity_max < self.quantity_min:
+            raise ValueError("quantity_max must be 0 (no maximum) or at least quantity_min")
+        return self
 
 
 class RecordPrices(Spec):
@@ -54,12 +61,39 @@ class Assignment(Spec):
         return self
 
 
+# A price, or the record's fields: told apart by shape, so a mistake in one is reported once,
+# in its terms, not once per shape it could have been.
+RecordValue = Annotated[
+    Annotated[Money, Tag("price")] | Annotated[RecordPrices, Tag("fields")],
+    Discriminator(lambda v: "fields" if isinstance(v, dict | RecordPrices) else "price"),
+]
+
+
 class PriceList(Spec):
     name: str = Field(min_length=1, max_length=255)
     active: bool = True
     assignments: list[Assignment] | None = None
     # SKU -> currency -> a price, or the record's fields.
-    records: dict[str, dict[Currency, Money | RecordPrices]] | None = None
+    records: dict[str, dict[Currency, RecordValue]] | None = None
+
+    @field_validator("records")
+    @classmethod
+    def _each_once(
+        cls, records: dict[str, dict[str, float | RecordPrices]] | None
+    ) -> dict[str, dict[str, float | RecordPrices]] | None:
+        """SKUs and currencies are compared ignoring case (the store's records are keyed so): a
+        row written twice in two spellings would otherwise keep only the last, silently."""
+        skus: dict[str, str] = {}
+        for sku, by_currency in (records or {}).items():
+            first = skus.setdefault(sku.casefold(), sku)
+            if first != sku:
+                raise ValueError(f"SKU {sku!r} is listed twice (also as {first!r}; SKUs ignore case)")
+            currencies: dict[str, str] = {}
+            for currency in by_currency:
+                seen = currencies.setdefault(currency.upper(), currency)
+                if seen != currency:
+                    raise ValueError(f"{sku}: currency {currency!r} is listed twice (also as {seen!r})")
+        return records
 
 
 class RecordItem(Spec):
