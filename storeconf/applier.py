@@ -222,7 +222,8 @@ async def _finish(kind: Kind[Any], client: StoreClient, ctx: Context, change: Ch
     error = next((o.error for o in outcomes if o.error is not None), None)
     if error is not None:
         error = IncompleteCreate(
-            f"{kind.name} {change.key} was created but the answer was lost, and finishing it failed: {error}"
+            f"{kind.name} {change.shown_key} was created but the answer was lost, "
+            f"and finishing it failed: {error}"
         )
     return Outcome(change, error, found.id)
 

@@ -31,6 +31,8 @@ class Desired:
     base: Desired | None = None
     # `protect: true` on the item: never deleted or replaced, whatever the config says.
     protect: bool = False
+    # The key with the secrets it was built from masked, when a key field is from `${env:}`.
+    masked_key: str | None = None
     # Where a value below the object starts (`("records", "TEE-S")`), for errors about one
     # entry of a long nested list; None when the object was not loaded from a file.
     locate: Callable[[tuple[str | int, ...]], Location | None] | None = field(

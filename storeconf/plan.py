@@ -82,10 +82,16 @@ class Change:
     reason: str | None = None
     # Half of a replacement (a delete and a create of one key): why it cannot change in place.
     replaces: str | None = None
+    # The key as shown and saved when it is built from `${env:}` values (the secret masked).
+    masked_key: str | None = None
+
+    @property
+    def shown_key(self) -> str:
+        return self.masked_key or self.key
 
     @property
     def address(self) -> str:
-        return f"{self.kind}/{self.key}"
+        return f"{self.kind}/{self.shown_key}"
 
     def masked_fields(self) -> dict[str, Any]:
         return {k: (SENSITIVE if k in self.sensitive else v) for k, v in self.fields.items()}
@@ -93,7 +99,7 @@ class Change:
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
-            "key": self.key,
+            "key": self.shown_key,
             "action": self.action.value,
             "fields": self.masked_fields(),
             "diff": [d.to_dict() for d in self.diff],

@@ -195,7 +195,8 @@ def _replacement(
     diff = tuple(FieldChange(k, None, v, k in secret) for k, v in obj.fields.items() if k not in parts)
     children = kind.adjust_children(obj.fields, None, part_changes(kind, obj.fields, {}, sensitive=secret))
     create = _change(kind, obj, Action.CREATE, diff, manage, children=children)
-    return [replace(_delete(kind, current, manage), replaces=why, reason=None), replace(create, replaces=why)]
+    delete = replace(_delete(kind, current, manage), replaces=why, reason=None, masked_key=obj.masked_key)
+    return [delete, replace(create, replaces=why)]
 
 
 def _change(
@@ -221,6 +222,7 @@ def _change(
         order=kind.order(obj.key),
         children=children,
         overrides={name: str(loc) for name, loc in obj.overridden.items()},
+        masked_key=obj.masked_key,
     )
 
 
@@ -315,7 +317,7 @@ def _unsafe_part_deletes(
             if count >= 2 and count > threshold * existing:
                 problems.append(
                     UnsafePlanError(
-                        f"{change.kind} {change.key}: the plan deletes {count} of {existing} live "
+                        f"{change.kind} {change.shown_key}: the plan deletes {count} of {existing} live "
                         f"{part.field}, more than {threshold:.0%}; apply needs --allow-deletes"
                     )
                 )
@@ -331,12 +333,12 @@ def check_protected(changes: Sequence[Change], desired: DesiredState, registry: 
             continue
         if change.action is Action.DELETE:
             why = f" ({change.reason})" if change.reason else ""
-            problems.append(f"{change.kind}/{change.key} is protected, but the plan deletes it{why}")
+            problems.append(f"{change.address} is protected, but the plan deletes it{why}")
         created = {(c.kind, c.key) for c in change.children if c.action is Action.CREATE}
         for child in change.children:
             if child.action is Action.DELETE and (child.kind, child.key) in created:
                 what = f"{child.kind} {child.key}"
-                problems.append(f"{change.kind}/{change.key} is protected, but the plan replaces its {what}")
+                problems.append(f"{change.address} is protected, but the plan replaces its {what}")
     if problems:
         hint = "declare it again, or take it out of `protect` under manage to let it go"
         raise PlanError("; ".join(problems) + f". Nothing was changed: {hint}.")

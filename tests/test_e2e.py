@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import Cli, Recorder
 
@@ -144,6 +145,27 @@ def test_sensitive_values_never_printed_or_saved(
         assert cli("plan", "--detailed-exitcode").exit_code == 0
     finally:
         mp.undo()
+
+
+def test_secret_in_a_key_never_printed_or_saved(
+    cli: Cli, example: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A webhook destination from `${env:}` is part of the webhook's key: every view of the
+    plan shows the key with the secret masked, and the saved plan still applies."""
+    monkeypatch.setenv("HOOK_TOKEN", "s3cr3t-tok-91c4")
+    edit(example / "storefront/webhooks.yaml", "${var.hooks}/orders", "${var.hooks}/orders/${env:HOOK_TOKEN}")
+    plan_file = tmp_path / "plan.json"
+    outputs = [cli("plan", "--format", fmt) for fmt in ("text", "json", "markdown")]
+    outputs.append(cli("plan", "--out", str(plan_file)))
+    assert all(r.exit_code == 0 for r in outputs), [r.output for r in outputs]
+    assert re.search(r"webhooks store/order/created https://\S+/orders/\(sensitive\)", outputs[0].stdout)
+    assert "/orders/(sensitive)" in plan_file.read_text()
+    applied = cli("apply", str(plan_file))
+    assert applied.exit_code == 0, applied.output
+    assert "/orders/(sensitive)" in applied.output
+    seen = [r.output for r in [*outputs, applied]] + [plan_file.read_text()]
+    assert not [text for text in seen if "s3cr3t" in text]
+    assert cli("plan", "--detailed-exitcode").exit_code == 0
 
 
 def test_saved_plan_refused_when_store_changed(cli: Cli, example: Path, tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ cannot be read. It never touches the network.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,7 @@ class _Loader:
         rdocs += [rd for path in files if (rd := self._resource_file(path, scope)) is not None]
         objects = build_objects(rdocs, self.registry, overrides)
         self.problems += objects.problems
+        self._masked_keys(objects)
         desired = self._desired(manage, objects, overrides)
         # References are checked on every item that validated, even when others have errors:
         # one run shows everything wrong (items that failed count as declared, see `invalid`).
@@ -198,11 +200,26 @@ class _Loader:
 
     def _redact(self, problem: Problem) -> Problem:
         """Mask substituted secrets in a message (a validator may quote the value it rejects)."""
-        message = problem.message
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            if len(secret) >= _MIN_SECRET:
-                message = message.replace(secret, SENSITIVE)
+        message = redact(problem.message, self.secrets)
         return Problem(problem.location, message) if message != problem.message else problem
+
+    def _masked_keys(self, objects: Objects) -> None:
+        """Give each object whose key is built from a `${env:}` value the key with it masked, which
+        plans show and save instead (`store/order/created https://hooks.example.com/(sensitive)`)."""
+        for name, by_ident in objects.by_kind.items():
+            key_fields = self.registry[name].key_fields
+            for ident, obj in by_ident.items():
+                if obj.sensitive & key_fields:
+                    shown = redact(obj.key, self.secrets)
+                    by_ident[ident] = replace(obj, masked_key=shown if shown != obj.key else SENSITIVE)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every substituted secret in it shown as (sensitive)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= _MIN_SECRET:
+            text = text.replace(secret, SENSITIVE)
+    return text
 
 
 # Shorter values are not masked: replacing every "a" or "1" in a message would garble it and protect nothing.

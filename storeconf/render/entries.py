@@ -26,7 +26,7 @@ class Entry:
 
     @property
     def key(self) -> str:
-        return self.change.key
+        return self.change.shown_key
 
 
 def entries(changes: Iterable[Change]) -> list[Entry]:

@@ -89,7 +89,7 @@ def headline(entry: Entry, link: str | None = None) -> str:
     """`**~ update** `kind/key` at `FILE:LINE``; with `link` (a URL prefix) the source is a link."""
     change = entry.change
     # The glyph sits inside the bold: a line that starts with `+` or `-` is a markdown list item.
-    parts = [f"**{GLYPHS[entry.action]} {entry.action}** {code(f'{change.kind}/{change.key}')}"]
+    parts = [f"**{GLYPHS[entry.action]} {entry.action}** {code(f'{change.kind}/{change.shown_key}')}"]
     if change.source is not None:
         where = code(f"{change.source.file}:{change.source.line}")
         if link:

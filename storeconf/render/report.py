@@ -42,7 +42,7 @@ def _affected(changes: list[Change]) -> str:
         return f"{len(changes)} changes"
     change = changes[0]
     where = f", {change.source}" if change.source else ""
-    return f"{change.action.value} {change.kind} {change.key}{where}"
+    return f"{change.action.value} {change.kind} {change.shown_key}{where}"
 
 
 def _by_id(pairs: list[tuple[Change, str]]) -> list[tuple[int, str]]:
@@ -56,7 +56,7 @@ def _listed(
         return []
     lines = [f"{title} ({len(changes)}):"]
     for change in changes:
-        line = f"  {change.action.glyph} {change.kind} {change.key}"
+        line = f"  {change.action.glyph} {change.kind} {change.shown_key}"
         if where and change.source:
             line += f"  ({change.source})"
         if why and id(change) in why:

@@ -60,7 +60,7 @@ def group_lines(name: str, changes: list[Change]) -> list[str]:
     lines = [f"{name}: {', '.join(parts)}"]
     for change in changes[:GROUP_SHOWN]:
         fields = ", ".join(field_line(change, fc) for fc in change.diff)
-        lines.append(f"    {change.action.glyph} {change.kind} {change.key}  {fields}".rstrip())
+        lines.append(f"    {change.action.glyph} {change.kind} {change.shown_key}  {fields}".rstrip())
     if len(changes) > GROUP_SHOWN:
         lines.append(f"    ... and {len(changes) - GROUP_SHOWN} more (plan --format json lists every change)")
     return lines
@@ -68,5 +68,5 @@ def group_lines(name: str, changes: list[Change]) -> list[str]:
 
 def heading(change: Change) -> str:
     """`kind key`, plus why it is replaced when it is half of a replacement."""
-    text = f"{change.kind} {change.key}"
+    text = f"{change.kind} {change.shown_key}"
     return f"{text}  (replaced: {change.replaces})" if change.replaces else text
