@@ -76,8 +76,10 @@ async def export_project(
                 warnings.append(problem)
             else:
                 want = desired.objects.get(name, {}).get(kind.identity(obj.key)) if desired else None
-                item = without_secrets(kind, obj.key, item, declared, warnings)
-                items.append(shared_values(kind, item, want, warnings))
+                kept = without_secrets(kind, obj.key, item, declared, warnings)
+                if kept is None:
+                    continue
+                items.append(shared_values(kind, kept, want, warnings))
                 exported.setdefault(name, set()).add(kind.identity(kind.live_key(items[-1])))
                 ids.setdefault(name, []).append(obj.id)
         for rel, chunk in kind.export_files(items).items():
@@ -101,11 +103,20 @@ async def export_project(
 
 def without_secrets(
     kind: Kind[Any], key: str, item: dict[str, Any], declared: DesiredState | None, warnings: list[str]
-) -> dict[str, Any]:
-    """`item` without the fields (or nested values, `custom_fields.pin`) the config sets from `${env:}`."""
+) -> dict[str, Any] | None:
+    """`item` without the fields (or nested values, `custom_fields.pin`) the config sets from
+    `${env:}`; None when one of them is a key field (a webhook's destination): no config can
+    declare the object without it, so it is left out, and the warning names it masked."""
     found = declared.objects.get(kind.name, {}).get(kind.identity(key)) if declared else None
     if found is None or not found.sensitive:
         return item
+    key = found.masked_key or key
+    if found.sensitive & kind.key_fields:
+        fields = ", ".join(sorted(found.sensitive & kind.key_fields))
+        warnings.append(
+            f"{kind.name} {key}: not exported (the config sets its key field {fields} from ${{env:}})"
+        )
+        return None
     item = dict(item)
     for path in sorted(found.sensitive):
         root, _, rest = path.partition(".")

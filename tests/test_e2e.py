@@ -168,6 +168,25 @@ def test_secret_in_a_key_never_printed_or_saved(
     assert cli("plan", "--detailed-exitcode").exit_code == 0
 
 
+def test_export_leaves_out_an_object_whose_key_is_a_secret(
+    cli: Cli, example: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Before, export crashed (AttributeError) on a webhook whose destination is from `${env:}`:
+    the secret was dropped from the item, and with it the webhook's key."""
+    monkeypatch.setenv("HOOK_TOKEN", "s3cr3t-tok-91c4")
+    edit(example / "storefront/webhooks.yaml", "${var.hooks}/orders", "${var.hooks}/orders/${env:HOOK_TOKEN}")
+    assert cli("apply", "--auto-approve").exit_code == 0
+    out = tmp_path / "exported"
+    result = cli("export", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"webhooks store/order/created https://\S+/orders/\(sensitive\): not exported", result.output
+    )
+    files = [p.read_text() for p in out.rglob("*.yaml")]
+    assert files and not [text for text in [result.output, *files] if "s3cr3t" in text]
+    assert any("store/product/updated" in text for text in files)  # the other webhooks are there
+
+
 def test_saved_plan_refused_when_store_changed(cli: Cli, example: Path, tmp_path: Path) -> None:
     assert cli("apply", "--auto-approve").exit_code == 0
     edit(example / "catalog/brands.yaml", "page_title: RiverStone paddling gear", "page_title: v2")
