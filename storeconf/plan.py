@@ -169,7 +169,9 @@ class Plan:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        counts = self.counts()
+        # Nested parts included, as the text plan counts them: a CI gate on `summary.delete`
+        # must see a deleted price-list record or coupon code.
+        counts: Counter[Action] = sum(self.counts_by_kind().values(), Counter())
         body: dict[str, Any] = {
             "format_version": PLAN_FORMAT_VERSION,
             "environment": self.environment,

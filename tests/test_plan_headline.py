@@ -3,6 +3,7 @@ per-kind lines, and deletes shown by what identifies them."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -39,3 +40,21 @@ def test_a_delete_shows_its_key_fields_not_every_empty_live_field(tmp_path: Path
     assert (
         "Plan for local (sandbox .storeconf/local.db): 0 to create, 0 to update, 1 to delete." in plan.stdout
     )
+
+
+def test_json_summary_and_markdown_headline_count_nested_deletes(example: Path, recorder: Recorder) -> None:
+    """Before, both counted objects only: a plan deleting two price-list records and a coupon
+    code said `delete: 0` and `**Plan: 2 to update.**`, so a CI gate on deletes missed them."""
+    cli = Cli(example, recorder)
+    assert cli("apply", "--auto-approve").exit_code == 0
+    records = example / "pricing/price-list-wholesale.yaml"
+    records.write_text(re.sub(r"(?m)^\s*LAMP-300: .*\n", "", records.read_text()))
+    promotions = example / "marketing/promotions.yaml"
+    promotions.write_text(re.sub(r"(?m)^\s*- \{code: SUMMIT15-CREW.*\n", "", promotions.read_text()))
+
+    text = cli("plan").stdout
+    assert re.search(r"Plan[^:]*: 0 to create, 0 to update, 3 to delete\.", text), text
+    summary = json.loads(cli("plan", "--format", "json").stdout)["summary"]
+    assert summary == {"create": 0, "update": 0, "delete": 3}
+    markdown = cli("plan", "--format", "markdown").stdout
+    assert re.search(r"\*\*Plan: [^*]*3 to delete\.\*\*", markdown), markdown

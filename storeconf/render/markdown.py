@@ -90,7 +90,10 @@ def _env_head(doc: Document, section: Section) -> str:
         return "\n".join([*lines, f"**No changes.** {doc.empty_message}", "", ""])
     top = entries(plan.changes)
     adopt = f", {len(plan.adoptions)} to adopt" if plan.adoptions else ""
-    lines += [f"**Plan: {counts_text(count(top), verb=True)}{adopt}.**", ""]
+    # Nested parts included (a price list's records, a promotion's codes), as in the text plan's
+    # headline and the table below: a deleted record is a delete the reviewer must see counted.
+    totals = sum(nested_counts(top).values(), count(top))
+    lines += [f"**Plan: {counts_text(totals, verb=True)}{adopt}.**", ""]
     lines += [*_table(top), ""] if top else []
     return "\n".join([*lines, *_adoptions(plan)]) + "\n"
 

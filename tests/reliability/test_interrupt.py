@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 from pathlib import Path
 
@@ -70,9 +71,14 @@ def test_ctrl_c_finishes_in_flight_reports_and_exits_130(example: Path, recorder
     assert len(late_creates) < 2 * in_flight < 43
     assert not_started > 43 - 2 * in_flight
 
-    # The JSON summary counts objects; the text headline also counts their nested parts.
+    # Exactly the changes not started are left: as objects, and in the JSON summary, which
+    # counts nested parts as the text headline does.
     replan = Cli(example, recorder)("plan", "--format", "json")
-    assert json.loads(replan.stdout)["summary"] == {"create": not_started, "update": 0, "delete": 0}
+    body = json.loads(replan.stdout)
+    assert len(body["changes"]) == not_started
+    text = Cli(example, recorder)("plan").stdout
+    creates = int(re.search(r"Plan[^:]*: (\d+) to create, 0 to update, 0 to delete", text).group(1))
+    assert body["summary"] == {"create": creates, "update": 0, "delete": 0} and creates > not_started
     assert Cli(example, recorder)("apply", "--auto-approve").exit_code == 0
     assert Cli(example, recorder)("plan", "--detailed-exitcode").exit_code == 0
 
