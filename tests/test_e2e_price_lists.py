@@ -171,3 +171,11 @@ def test_plans_never_reread_a_file_for_positions_without_a_problem(
     assert cli("apply", "--auto-approve").exit_code == 0
     assert cli("plan", "--detailed-exitcode").exit_code == 0
     assert reparsed == [], reparsed
+
+
+def test_an_assignment_naming_its_group_in_another_case_settles(cli: Cli, example: Path) -> None:
+    """Group names are matched ignoring case; before, `customer_group: wholesale` for the
+    store's `Wholesale` planned `"Wholesale" -> "wholesale"` after every apply, for ever."""
+    assert cli("apply", "--auto-approve").exit_code == 0
+    edit(example / "pricing/price-lists.yaml", "customer_group: Wholesale", "customer_group: wholesale")
+    assert cli("plan", "--detailed-exitcode").exit_code == 0

@@ -42,8 +42,9 @@ async def read_lists(client: StoreClient, ctx: Context) -> list[dict[str, Any]]:
         assignments = await client.get_all(ASSIGNMENTS)
         await ctx.read_finished("customer_groups")  # read beside this one: the groups' names
         by_list: dict[int, list[dict[str, Any]]] = {}
+        spell = _group_spellings(desired)
         for assignment in assignments:
-            by_list.setdefault(assignment["price_list_id"], []).append(_assignment(assignment, ctx))
+            by_list.setdefault(assignment["price_list_id"], []).append(_assignment(assignment, ctx, spell))
         for raw in lists:
             raw["_assignments"] = sorted(by_list.get(raw["id"], []), key=lambda a: str(a))
     return lists
@@ -64,12 +65,28 @@ async def _flat(raws: list[dict[str, Any]], pages: int) -> list[dict[str, Any]]:
     return out
 
 
-def _assignment(raw: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def _group_spellings(desired: DesiredState | None) -> dict[str, str]:
+    """Casefolded group name -> as the config's assignments spell it. Group names are matched
+    ignoring case: `customer_group: wholesale` names the store's `Wholesale`, and is no change
+    (before, it planned an update that never settled)."""
+    objects = desired.objects.get("price_lists", {}).values() if desired is not None else ()
+    return {
+        str(a["customer_group"]).casefold(): str(a["customer_group"])
+        for obj in objects
+        for a in obj.fields.get("assignments") or []
+        if a.get("customer_group") is not None
+    }
+
+
+def _assignment(raw: dict[str, Any], ctx: Context, spell: dict[str, str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"_id": raw["id"]}
     group = raw.get("customer_group_id")
     if group:
         name = ctx.keys.get(("customer_groups", group))
-        out["customer_group"] = str(name) if name is not None else f"(customer group id {group})"
+        if name is None:
+            out["customer_group"] = f"(customer group id {group})"
+        else:
+            out["customer_group"] = (spell or {}).get(str(name).casefold(), str(name))
     if raw.get("channel_id"):
         out["channel"] = raw["channel_id"]
     return out
